@@ -1,0 +1,10 @@
+/// The sync runtime: a schema-declared replica over cr-sqlite, with REALTIME_TEXT documents
+/// (Yjs), LWW columns (cr-sqlite) and EPHEMERAL presence (memory only).
+export { Replica, type ChangeEvent, type PeerProgress, type ReplicaOptions, type RowChange, type SearchHit } from './replica';
+export { decodeChangeset, encodeChangeset, MAX_CHANGESET_BYTES, type Change, type Changeset } from './changeset';
+export { EphemeralStore, type EphemeralEntry, type EphemeralMessage, type EphemeralOptions } from './ephemeral';
+export { SyncError, type SyncErrorCode } from './errors';
+export { RealtimeTextStore, TextOrigin, type RealtimeTextOptions, type TextHandle, type UpdateOrigin } from './realtime-text';
+export { readableText } from './readable-text';
+export { docKey, fromHex, parseDocKey, toHex, type DocRef, type RowRef, type SiteId } from './refs';
+export { systemClock, timerScheduler, type Clock, type Scheduler, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './ports';

@@ -1,0 +1,377 @@
+import type { CompiledSchema, TableDescriptor } from '../schema';
+import { type Change, type Changeset, MAX_CHANGES_PER_SET } from './changeset';
+import { EphemeralStore, type EphemeralOptions } from './ephemeral';
+import { SyncError } from './errors';
+import { LAYOUT_VERSION, META, PEERS, physical, q, RUNTIME_DDL, syncedTables, tableDdl, TEXT_SLOTS } from './layout';
+import { systemClock, timerScheduler, type Clock, type Scheduler, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './ports';
+import { defaultTextOptions, RealtimeTextStore, type RealtimeTextOptions } from './realtime-text';
+import { docKey, parseDocKey, toHex, type DocRef, type RowRef, type SiteId } from './refs';
+import { validateSlot } from './text-slots';
+import { WriteQueue } from './write-queue';
+
+export interface RowChange extends RowRef {
+  /// The row no longer exists.
+  readonly deleted: boolean;
+}
+
+/// What changed in one committed transaction, and whether this replica or a peer made it.
+export interface ChangeEvent {
+  readonly origin: 'local' | 'remote';
+  readonly rows: readonly RowChange[];
+  /// REALTIME_TEXT documents whose content (and readable text) changed.
+  readonly docs: readonly DocRef[];
+}
+
+export interface PeerProgress {
+  /// Our db_version up to which the peer has confirmed our changes.
+  readonly sentUpTo: number;
+  /// The peer's db_version up to which we have applied its changes.
+  readonly receivedUpTo: number;
+}
+
+export interface SearchHit {
+  readonly pk: readonly SqlValue[];
+  /// A window of the matching text; `highlights` are [start, end) offsets of matches in it.
+  readonly snippet: string;
+  readonly highlights: readonly (readonly [number, number])[];
+}
+
+export interface ReplicaOptions {
+  readonly db: SqlDatabase;
+  readonly schema: CompiledSchema;
+  readonly clock?: Clock;
+  readonly scheduler?: Scheduler;
+  /// Uniform in [0, 1): Yjs client ids and the presence session id. Seeded in simulations.
+  readonly random?: () => number;
+  readonly text?: Partial<RealtimeTextOptions>;
+  readonly ephemeral?: Partial<EphemeralOptions>;
+}
+
+type Listener = (event: ChangeEvent) => void;
+
+/// One replica of a synced schema over one cr-sqlite database: local reads and writes, the
+/// change feed for peers, REALTIME_TEXT documents and EPHEMERAL presence.
+export class Replica {
+  readonly texts: RealtimeTextStore;
+  readonly ephemeral: EphemeralStore;
+  private readonly queue = new WriteQueue();
+  private readonly listeners = new Set<Listener>();
+  private readonly synced: Map<string, Set<string>>;
+  private readonly userTableOf = new Map<string, TableDescriptor>();
+  private closed = false;
+
+  private constructor(
+    private readonly db: SqlDatabase,
+    readonly schema: CompiledSchema,
+    /// This replica's cr-sqlite site id.
+    readonly siteBytes: Uint8Array,
+    options: ReplicaOptions,
+  ) {
+    const clock = options.clock ?? systemClock;
+    const random = options.random ?? Math.random;
+    this.synced = syncedTables(schema);
+    for (const t of schema.tables) this.userTableOf.set(physical.crr(t.name), t);
+    this.texts = new RealtimeTextStore(
+      db,
+      this.queue,
+      siteBytes,
+      options.scheduler ?? timerScheduler(),
+      clock,
+      () => Math.floor(random() * 0xffffffff) >>> 0,
+      (table) => this.table(table).primaryKey,
+      { ...defaultTextOptions, ...options.text },
+    );
+    this.texts.onTextChanged((docs, origin) => this.emit({ origin, rows: [], docs }));
+    const session = Math.floor(random() * 2 ** 48).toString(36);
+    this.ephemeral = new EphemeralStore(schema, clock, this.site, session, {
+      ttlMs: 30_000,
+      maxEntriesPerPeer: 256,
+      ...options.ephemeral,
+    });
+  }
+
+  /// Opens a replica, creating the schema's tables on first use.
+  static async open(options: ReplicaOptions): Promise<Replica> {
+    const { db, schema } = options;
+    await db.execScript(RUNTIME_DDL);
+    const meta = new Map((await db.query(`SELECT key, value FROM ${META}`)).map((r) => [r.key as string, r.value as string]));
+    const storedLayout = meta.get('layout_version');
+    if (storedLayout !== undefined && Number(storedLayout) !== LAYOUT_VERSION) {
+      throw new SyncError('schema-mismatch', `the database uses storage layout ${storedLayout}, this runtime ${LAYOUT_VERSION}`);
+    }
+    const statements: SqlStatement[] = [{ sql: `INSERT OR REPLACE INTO ${META} (key, value) VALUES ('layout_version', ?)`, params: [String(LAYOUT_VERSION)] }];
+    for (const table of schema.tables) {
+      const descriptor = JSON.stringify(table);
+      const stored = meta.get(`table:${table.name}`);
+      if (stored === undefined) {
+        await db.execScript(tableDdl(table));
+        statements.push({ sql: `INSERT INTO ${META} (key, value) VALUES (?, ?)`, params: [`table:${table.name}`, descriptor] });
+      } else if (stored !== descriptor) {
+        throw new SyncError('schema-mismatch', `table ${table.name} differs from the one stored in this database; schema migration is not supported yet`);
+      }
+    }
+    statements.push({ sql: `INSERT OR REPLACE INTO ${META} (key, value) VALUES ('schema_hash', ?)`, params: [schema.hash] });
+    await db.transact(statements);
+    const [site] = await db.query('SELECT crsql_site_id() AS site');
+    return new Replica(db, schema, site!.site as Uint8Array, options);
+  }
+
+  get site(): SiteId {
+    return toHex(this.siteBytes) as SiteId;
+  }
+
+  /// Reads. The user's tables are views, so `SELECT * FROM notes` shows readable text.
+  query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.db.query(sql, params);
+  }
+
+  /// Local writes in one transaction; subscribers hear of them as 'local'.
+  transact(statements: readonly SqlStatement[]): Promise<SqlRow[][]> {
+    this.assertOpen();
+    return this.queue.run(async () => {
+      const before = await this.dbVersion();
+      const results = await this.db.transact(statements);
+      const effective = await this.changesAfter(before);
+      if (effective.length > 0) this.emit({ origin: 'local', ...(await this.describe(effective)) });
+      return results;
+    });
+  }
+
+  execute(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
+    return this.transact([{ sql, params }]).then((r) => r[0]!);
+  }
+
+  async dbVersion(): Promise<number> {
+    const [row] = await this.db.query('SELECT crsql_db_version() AS v');
+    return Number(row!.v);
+  }
+
+  /// Changes after `since` for a peer, in a batch that ends on a whole db_version.
+  /// Changes that originated at `excludeSite` (the peer itself) are left out.
+  async changesSince(since: number, options: { excludeSite?: Uint8Array; maxChanges?: number } = {}): Promise<Changeset> {
+    const max = Math.min(options.maxChanges ?? 5000, MAX_CHANGES_PER_SET);
+    const [cut] = await this.db.query(
+      'SELECT db_version FROM crsql_changes WHERE db_version > ? ORDER BY db_version, seq LIMIT 1 OFFSET ?',
+      [since, max - 1],
+    );
+    const upTo = cut ? Number(cut.db_version) : await this.dbVersion();
+    const exclude = options.excludeSite ? ' AND site_id IS NOT ?' : '';
+    const rows = await this.db.query(
+      `SELECT "table", pk, cid, val, col_version, db_version, site_id, cl, seq FROM crsql_changes
+       WHERE db_version > ? AND db_version <= ?${exclude} ORDER BY db_version, seq`,
+      options.excludeSite ? [since, upTo, options.excludeSite] : [since, upTo],
+    );
+    return {
+      schemaHash: this.schema.hash,
+      schemaRevision: this.schema.revision,
+      fromSite: this.siteBytes,
+      since,
+      upTo,
+      changes: rows.map(toChange),
+    };
+  }
+
+  /// Applies a peer's changeset atomically. Input that fails validation is refused with a
+  /// `SyncError` and changes nothing.
+  applyChangeset(set: Changeset): Promise<ChangeEvent> {
+    this.assertOpen();
+    this.validate(set);
+    return this.queue.run(async () => {
+      const before = await this.dbVersion();
+      const statements: SqlStatement[] = [];
+      for (let i = 0; i < set.changes.length; i += APPLY_CHUNK) {
+        const chunk = set.changes.slice(i, i + APPLY_CHUNK);
+        statements.push({
+          sql: `INSERT INTO crsql_changes ("table", pk, cid, val, col_version, db_version, site_id, cl, seq) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          params: chunk.flatMap((c) => [c.table, c.pk, c.cid, c.val, c.colVersion, c.dbVersion, c.siteId, c.cl, c.seq]),
+        });
+      }
+      statements.push({
+        sql: `INSERT INTO ${PEERS} (site, received_up_to) VALUES (?, ?)
+              ON CONFLICT (site) DO UPDATE SET received_up_to = max(received_up_to, excluded.received_up_to)`,
+        params: [set.fromSite, set.upTo],
+      });
+      try {
+        await this.db.transact(statements);
+      } catch (error) {
+        throw new SyncError('apply-failed', error instanceof Error ? error.message : String(error), error);
+      }
+      const effective = await this.changesAfter(before);
+      const event: ChangeEvent = { origin: 'remote', ...(await this.describe(effective)) };
+      const slots = effective.filter((c) => c.table === TEXT_SLOTS && c.cid === 'data');
+      if (event.docs.length > 0) {
+        const refs = new Map(event.docs.map((d) => [docKey(d), d] as const));
+        const slotData = await Promise.all(slots.map(async (c) => ({ doc: (await this.unpack(c.pk))[0] as string, data: c.val as Uint8Array })));
+        await this.texts.afterRemoteSlots(slotData, refs);
+      }
+      if (event.rows.length > 0 || event.docs.length > 0) this.emit(event);
+      return event;
+    });
+  }
+
+  async peerProgress(site: Uint8Array): Promise<PeerProgress> {
+    const [row] = await this.db.query(`SELECT sent_up_to, received_up_to FROM ${PEERS} WHERE site = ?`, [site]);
+    return { sentUpTo: Number(row?.sent_up_to ?? 0), receivedUpTo: Number(row?.received_up_to ?? 0) };
+  }
+
+  /// Records that a peer confirmed our changes up to `upTo`.
+  recordSent(site: Uint8Array, upTo: number): Promise<void> {
+    return this.queue.run(async () => {
+      await this.db.transact([
+        {
+          sql: `INSERT INTO ${PEERS} (site, sent_up_to) VALUES (?, ?)
+                ON CONFLICT (site) DO UPDATE SET sent_up_to = max(sent_up_to, excluded.sent_up_to)`,
+          params: [site, upTo],
+        },
+      ]);
+    });
+  }
+
+  /// Full-text search over a table's REALTIME_TEXT columns, best matches first. The query
+  /// is taken as words (the last one a prefix), never as FTS5 syntax.
+  async search(table: string, text: string, limit = 50): Promise<SearchHit[]> {
+    const descriptor = this.table(table);
+    const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+    if (words.length === 0) return [];
+    const match = words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+    const pk = descriptor.primaryKey.map(q);
+    const fts = q(physical.fts(table));
+    const rows = await this.db.query(
+      `SELECT ${pk.map((c) => `t.${c}`).join(', ')}, snippet(${fts}, -1, char(2), char(3), '…', 16) AS snippet
+       FROM ${fts} JOIN ${q(physical.text(table))} AS t ON t.rowid_ = ${fts}.rowid
+       JOIN ${q(physical.crr(table))} AS c ON ${pk.map((col) => `c.${col} = t.${col}`).join(' AND ')}
+       WHERE ${fts} MATCH ? ORDER BY rank LIMIT ?`,
+      [match, limit],
+    );
+    return rows.map((row) => ({ pk: descriptor.primaryKey.map((c) => row[c]!), ...parseSnippet(String(row.snippet)) }));
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /// Writes every pending REALTIME_TEXT edit and readable text now.
+  async flush(): Promise<void> {
+    await this.texts.flushAll();
+    await this.queue.idle();
+  }
+
+  /// Resolves when every write queued so far (flushes included) has finished.
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.texts.close();
+    await this.queue.idle();
+    this.closed = true;
+    this.listeners.clear();
+    await this.db.close();
+  }
+
+  private table(name: string): TableDescriptor {
+    const t = this.schema.tables.find((d) => d.name === name);
+    if (!t) throw new SyncError('unknown-table', `no table ${name} in the schema`);
+    return t;
+  }
+
+  private validate(set: Changeset): void {
+    if (set.schemaHash !== this.schema.hash) {
+      const older =
+        set.schemaRevision < this.schema.revision ? 'the peer is older' : set.schemaRevision > this.schema.revision ? 'this replica is older' : 'same revision, different schema';
+      throw new SyncError('schema-mismatch', `peer schema revision ${set.schemaRevision}, ours ${this.schema.revision}: ${older}`);
+    }
+    if (set.changes.length > MAX_CHANGES_PER_SET) throw new SyncError('oversized', `${set.changes.length} changes`);
+    for (const c of set.changes) {
+      const columns = this.synced.get(c.table);
+      if (!columns) throw new SyncError('unknown-table', `a change for table ${JSON.stringify(c.table)}`);
+      if (c.cid !== '-1' && !columns.has(c.cid)) throw new SyncError('unknown-column', `a change for ${c.table}.${c.cid}`);
+      if (!(c.pk instanceof Uint8Array) || c.pk.byteLength === 0) throw new SyncError('malformed', 'a change without a primary key');
+      if (!(c.siteId instanceof Uint8Array) || c.siteId.byteLength !== 16) throw new SyncError('malformed', 'a change without a 16-byte site id');
+      for (const n of [c.colVersion, c.dbVersion, c.cl, c.seq]) {
+        if (!Number.isSafeInteger(n) || n < 0) throw new SyncError('malformed', 'a change with a bad version number');
+      }
+      if (c.table === TEXT_SLOTS && c.cid === 'data') {
+        if (!(c.val instanceof Uint8Array)) throw new SyncError('invalid-text-update', 'a text slot that is not bytes');
+        const problem = validateSlot(c.val);
+        if (problem) throw new SyncError('invalid-text-update', problem);
+      }
+    }
+  }
+
+  private async changesAfter(dbVersion: number): Promise<Change[]> {
+    const rows = await this.db.query(
+      'SELECT "table", pk, cid, val, col_version, db_version, site_id, cl, seq FROM crsql_changes WHERE db_version > ?',
+      [dbVersion],
+    );
+    return rows.map(toChange);
+  }
+
+  /// Turns raw changes into the rows and documents they touch.
+  private async describe(changes: readonly Change[]): Promise<{ rows: RowChange[]; docs: DocRef[] }> {
+    const rows = new Map<string, RowChange>();
+    const docs = new Map<string, DocRef>();
+    for (const c of changes) {
+      const key = `${c.table}\u0000${toHex(c.pk)}`;
+      if (c.table === TEXT_SLOTS) {
+        if (docs.has(key)) continue;
+        const [doc] = await this.unpack(c.pk);
+        const ref = typeof doc === 'string' ? parseDocKey(doc) : null;
+        if (ref && this.schema.tables.some((t) => t.name === ref.table)) docs.set(doc as string, ref);
+        continue;
+      }
+      const table = this.userTableOf.get(c.table);
+      if (!table) continue;
+      const deleted = c.cid === '-1' && c.cl % 2 === 0;
+      const known = rows.get(key);
+      if (known && !deleted) continue;
+      rows.set(key, { table: table.name, pk: known?.pk ?? (await this.unpack(c.pk)), deleted });
+    }
+    return { rows: [...rows.values()], docs: [...docs.values()] };
+  }
+
+  private async unpack(pk: Uint8Array): Promise<SqlValue[]> {
+    const cells = await this.db.query('SELECT cell FROM crsql_unpack_columns(?)', [pk]);
+    return cells.map((r) => r.cell!);
+  }
+
+  private emit(event: ChangeEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SyncError('closed', 'the replica is closed');
+  }
+}
+
+const APPLY_CHUNK = 500;
+
+function toChange(r: SqlRow): Change {
+  return {
+    table: r.table as string,
+    pk: r.pk as Uint8Array,
+    cid: r.cid as string,
+    val: r.val ?? null,
+    colVersion: Number(r.col_version),
+    dbVersion: Number(r.db_version),
+    siteId: r.site_id as Uint8Array,
+    cl: Number(r.cl),
+    seq: Number(r.seq),
+  };
+}
+
+function parseSnippet(raw: string): { snippet: string; highlights: [number, number][] } {
+  let snippet = '';
+  const highlights: [number, number][] = [];
+  let start = -1;
+  for (const ch of raw) {
+    if (ch === '\u0002') start = snippet.length;
+    else if (ch === '\u0003' && start >= 0) {
+      highlights.push([start, snippet.length]);
+      start = -1;
+    } else snippet += ch;
+  }
+  return { snippet, highlights };
+}

@@ -11,11 +11,23 @@ const PRAGMAS = `
   PRAGMA temp_store = memory;
 `;
 
+/// One queue per wa-sqlite module: its async wrappers keep results in shared scratch memory
+/// across an await (prepare_v2 reads the statement pointer after awaiting the call), so two
+/// databases of one module must not interleave calls either.
+const moduleQueues = new WeakMap<SQLiteAPI, { tail: Promise<unknown> }>();
+
+function serialOn<T>(sqlite3: SQLiteAPI, task: () => Promise<T>): Promise<T> {
+  let queue = moduleQueues.get(sqlite3);
+  if (!queue) moduleQueues.set(sqlite3, (queue = { tail: Promise.resolve() }));
+  const run = queue.tail.then(task);
+  queue.tail = run.catch(() => undefined);
+  return run;
+}
+
 /// `SqlDatabase` over a wa-sqlite (cr-sqlite) connection. One code path for every place the
 /// database lives: Node memory, Node file, browser OPFS. Calls are serialised, since the
 /// wa-sqlite API is asynchronous and statements of two callers must never interleave.
 export class WasmSqlDatabase implements SqlDatabase {
-  private tail: Promise<unknown> = Promise.resolve();
   private readonly statements = new Map<string, number>();
   private closed = false;
 
@@ -29,19 +41,20 @@ export class WasmSqlDatabase implements SqlDatabase {
   /// when omitted) and applies the runtime's pragmas. `module` is the Emscripten module
   /// `sqlite3` was made from.
   static async open(sqlite3: SQLiteAPI, module: WasmSqliteModule, filename: string, vfs?: string): Promise<WasmSqlDatabase> {
-    const flags = SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE;
-    const db = await sqlite3.open_v2(filename, flags, vfs);
-    const database = new WasmSqlDatabase(sqlite3, module, db);
-    try {
-      await sqlite3.exec(db, PRAGMAS);
-      // Reading the schema forces SQLite to read page 1, so a file that is not a database
-      // fails here, at open, rather than at the first query.
-      await sqlite3.exec(db, 'SELECT count(*) FROM sqlite_master');
-    } catch (error) {
-      await sqlite3.close(db).catch(() => undefined);
-      throw error;
-    }
-    return database;
+    return serialOn(sqlite3, async () => {
+      const flags = SQLite.SQLITE_OPEN_CREATE | SQLite.SQLITE_OPEN_READWRITE;
+      const db = await sqlite3.open_v2(filename, flags, vfs);
+      try {
+        await sqlite3.exec(db, PRAGMAS);
+        // Reading the schema forces SQLite to read page 1, so a file that is not a database
+        // fails here, at open, rather than at the first query.
+        await sqlite3.exec(db, 'SELECT count(*) FROM sqlite_master');
+      } catch (error) {
+        await sqlite3.close(db).catch(() => undefined);
+        throw error;
+      }
+      return new WasmSqlDatabase(sqlite3, module, db);
+    });
   }
 
   query(sql: string, params: readonly SqlValue[] = []): Promise<SqlRow[]> {
@@ -89,12 +102,10 @@ export class WasmSqlDatabase implements SqlDatabase {
   }
 
   private serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(() => {
+    return serialOn(this.sqlite3, () => {
       if (this.closed) throw new Error('the database is closed');
       return task();
     });
-    this.tail = run.catch(() => undefined);
-    return run;
   }
 
   private async rollback(): Promise<void> {

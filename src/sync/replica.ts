@@ -173,7 +173,7 @@ export class Replica {
 
   /// Applies a peer's changeset atomically. Input that fails validation is refused with a
   /// `SyncError` and changes nothing.
-  applyChangeset(set: Changeset): Promise<ChangeEvent> {
+  async applyChangeset(set: Changeset): Promise<ChangeEvent> {
     this.assertOpen();
     this.validate(set);
     return this.queue.run(async () => {

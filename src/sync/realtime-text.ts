@@ -111,7 +111,9 @@ export class RealtimeTextStore {
   constructor(
     private readonly db: SqlDatabase,
     private readonly queue: WriteQueue,
-    private readonly site: Uint8Array,
+    /// Who owns the slots this store writes: the replica's site id, plus one byte naming
+    /// the writer (each open tab of one browser profile writes its own slots).
+    private readonly owner: Uint8Array,
     private readonly scheduler: Scheduler,
     private readonly clock: Clock,
     private readonly newClientId: () => number,
@@ -195,9 +197,10 @@ export class RealtimeTextStore {
 
   /// Called by the replica, inside its write queue, after remote slot rows were merged:
   /// open documents take the new bytes; closed ones get their readable text recomputed.
-  async afterRemoteSlots(slots: readonly { doc: string; data: Uint8Array }[], refsByKey: Map<string, DocRef>): Promise<void> {
+  async afterRemoteSlots(slots: readonly { doc: string; owner: Uint8Array; data: Uint8Array }[], refsByKey: Map<string, DocRef>): Promise<void> {
     const byDoc = new Map<string, Uint8Array[]>();
-    for (const { doc, data } of slots) {
+    for (const { doc, owner, data } of slots) {
+      if (equalBytes(owner, this.owner)) continue; // our own writes, already in the document
       const slot = decodeSlot(data);
       if (!slot) continue;
       const list = byDoc.get(doc) ?? [];
@@ -256,7 +259,7 @@ export class RealtimeTextStore {
       const slot = decodeSlot(row.data as Uint8Array);
       if (!slot) continue;
       updates.push(slot.update);
-      if (!equalBytes(row.site as Uint8Array, this.site)) continue;
+      if (!equalBytes(row.site as Uint8Array, this.owner)) continue;
       seq = Math.max(seq, slot.seq);
       const index = Number(row.slot);
       if (index === 0) snapshotBytes = slot.update.byteLength;
@@ -429,7 +432,7 @@ export class RealtimeTextStore {
       if (bytes) {
         statements.push({
           sql: `UPDATE ${TEXT_SLOTS} SET data = x'' WHERE doc = ? AND site = ? AND slot = ?`,
-          params: [state.key, this.site, index],
+          params: [state.key, this.owner, index],
         });
       }
     });
@@ -454,7 +457,7 @@ export class RealtimeTextStore {
     return {
       sql: `INSERT INTO ${TEXT_SLOTS} (doc, site, slot, data) VALUES (?, ?, ?, ?)
             ON CONFLICT (doc, site, slot) DO UPDATE SET data = excluded.data`,
-      params: [key, this.site, slot, encodeSlot(data)],
+      params: [key, this.owner, slot, encodeSlot(data)],
     };
   }
 

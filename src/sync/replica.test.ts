@@ -202,3 +202,40 @@ describe('Replica: REALTIME_TEXT documents', () => {
     await r.close();
   });
 });
+
+describe('Replica: several writers on one database (tabs of one browser profile)', () => {
+  it('each writer owns its text slots, and catchUp brings the other writer\'s edits in', async () => {
+    const db = await openMemoryDatabase();
+    const framesA = new ManualFrames();
+    const framesB = new ManualFrames();
+    const a = await Replica.open({ db, schema: notesSchema, writer: 0, scheduler: framesA.scheduler });
+    const b = await Replica.open({ db, schema: notesSchema, writer: 1, scheduler: framesB.scheduler });
+    const ha = await a.texts.openDoc(body('n'));
+    const hb = await b.texts.openDoc(body('n'));
+    const events: ChangeEvent[] = [];
+    b.subscribe((e) => events.push(e));
+    ha.doc.getText('t').insert(0, 'from tab a. ');
+    hb.doc.getText('t').insert(0, 'from tab b. ');
+    framesA.frame();
+    framesB.frame();
+    await a.idle();
+    await b.idle();
+    await a.execute("INSERT INTO notes (id, is_pinned) VALUES ('n', 1)");
+    await b.catchUp();
+    await a.catchUp();
+    expect(hb.doc.getText('t').toString()).toBe(ha.doc.getText('t').toString());
+    expect(hb.doc.getText('t').toString()).toContain('from tab a.');
+    expect(hb.doc.getText('t').toString()).toContain('from tab b.');
+    expect(events.some((e) => e.rows.some((r) => r.pk[0] === 'n'))).toBe(true);
+    const owners = await a.query('SELECT DISTINCT hex(site) AS owner FROM sync_text_slots');
+    expect(owners).toHaveLength(2);
+    await ha.release();
+    await hb.release();
+    // A later session reading the same database sees both writers' text.
+    const c = await Replica.open({ db, schema: notesSchema, writer: 0 });
+    const hc = await c.texts.openDoc(body('n'));
+    expect(hc.doc.getText('t').toString()).toBe(ha.doc.getText('t').toString());
+    await hc.release();
+    await c.close();
+  });
+});

@@ -45,6 +45,11 @@ export interface ReplicaOptions {
   readonly random?: () => number;
   readonly text?: Partial<RealtimeTextOptions>;
   readonly ephemeral?: Partial<EphemeralOptions>;
+  /// Which writer of this database this replica is (0-255). Replicas that share one
+  /// database at the same time (tabs of one browser profile) need different writers, since
+  /// REALTIME_TEXT slots are owned per writer; a writer number must not be used by two at
+  /// once (the app leases them with Web Locks). Defaults to 0.
+  readonly writer?: number;
 }
 
 type Listener = (event: ChangeEvent) => void;
@@ -59,6 +64,8 @@ export class Replica {
   private readonly synced: Map<string, Set<string>>;
   private readonly userTableOf = new Map<string, TableDescriptor>();
   private closed = false;
+  /// The db_version up to which catchUp() has looked.
+  private seenVersion = 0;
 
   private constructor(
     private readonly db: SqlDatabase,
@@ -71,10 +78,15 @@ export class Replica {
     const random = options.random ?? Math.random;
     this.synced = syncedTables(schema);
     for (const t of schema.tables) this.userTableOf.set(physical.crr(t.name), t);
+    const writer = options.writer ?? 0;
+    if (!Number.isInteger(writer) || writer < 0 || writer > 255) throw new RangeError('writer must be 0-255');
+    const owner = new Uint8Array(siteBytes.byteLength + 1);
+    owner.set(siteBytes);
+    owner[siteBytes.byteLength] = writer;
     this.texts = new RealtimeTextStore(
       db,
       this.queue,
-      siteBytes,
+      owner,
       options.scheduler ?? timerScheduler(),
       clock,
       () => Math.floor(random() * 0xffffffff) >>> 0,
@@ -112,8 +124,10 @@ export class Replica {
     }
     statements.push({ sql: `INSERT OR REPLACE INTO ${META} (key, value) VALUES ('schema_hash', ?)`, params: [schema.hash] });
     await db.transact(statements);
-    const [site] = await db.query('SELECT crsql_site_id() AS site');
-    return new Replica(db, schema, site!.site as Uint8Array, options);
+    const [site] = await db.query('SELECT crsql_site_id() AS site, crsql_db_version() AS version');
+    const replica = new Replica(db, schema, site!.site as Uint8Array, options);
+    replica.seenVersion = Number(site!.version);
+    return replica;
   }
 
   get site(): SiteId {
@@ -132,6 +146,7 @@ export class Replica {
       const before = await this.dbVersion();
       const results = await this.db.transact(statements);
       const effective = await this.changesAfter(before);
+      this.noteSeen(before, effective);
       if (effective.length > 0) this.emit({ origin: 'local', ...(await this.describe(effective)) });
       return results;
     });
@@ -197,12 +212,30 @@ export class Replica {
         throw new SyncError('apply-failed', error instanceof Error ? error.message : String(error), error);
       }
       const effective = await this.changesAfter(before);
+      this.noteSeen(before, effective);
       const event: ChangeEvent = { origin: 'remote', ...(await this.describe(effective)) };
       const slots = effective.filter((c) => c.table === TEXT_SLOTS && c.cid === 'data');
       if (event.docs.length > 0) {
         const refs = new Map(event.docs.map((d) => [docKey(d), d] as const));
-        const slotData = await Promise.all(slots.map(async (c) => ({ doc: (await this.unpack(c.pk))[0] as string, data: c.val as Uint8Array })));
-        await this.texts.afterRemoteSlots(slotData, refs);
+        await this.texts.afterRemoteSlots(await this.slotData(slots), refs);
+      }
+      if (event.rows.length > 0 || event.docs.length > 0) this.emit(event);
+      return event;
+    });
+  }
+
+  /// Takes in what other writers of the same database (other tabs) committed since this
+  /// replica last looked: their text slots reach open documents, and subscribers hear of
+  /// every row and document touched, as 'remote'.
+  catchUp(): Promise<ChangeEvent> {
+    this.assertOpen();
+    return this.queue.run(async () => {
+      const effective = await this.changesAfter(this.seenVersion);
+      this.noteSeen(this.seenVersion, effective);
+      const event: ChangeEvent = { origin: 'remote', ...(await this.describe(effective)) };
+      if (event.docs.length > 0) {
+        const slots = effective.filter((c) => c.table === TEXT_SLOTS && c.cid === 'data');
+        await this.texts.afterRemoteSlots(await this.slotData(slots), new Map(event.docs.map((d) => [docKey(d), d] as const)));
       }
       if (event.rows.length > 0 || event.docs.length > 0) this.emit(event);
       return event;
@@ -330,6 +363,22 @@ export class Replica {
       rows.set(key, { table: table.name, pk: known?.pk ?? (await this.unpack(c.pk)), deleted });
     }
     return { rows: [...rows.values()], docs: [...docs.values()] };
+  }
+
+  /// Changes this replica made or merged itself need no catching up with, unless another
+  /// writer committed before them that catchUp() has not looked at yet.
+  private noteSeen(before: number, changes: readonly Change[]): void {
+    if (before > this.seenVersion) return;
+    for (const c of changes) if (c.dbVersion > this.seenVersion) this.seenVersion = c.dbVersion;
+  }
+
+  private async slotData(slots: readonly Change[]): Promise<{ doc: string; owner: Uint8Array; data: Uint8Array }[]> {
+    return Promise.all(
+      slots.map(async (c) => {
+        const [doc, owner] = await this.unpack(c.pk);
+        return { doc: doc as string, owner: owner as Uint8Array, data: c.val as Uint8Array };
+      }),
+    );
   }
 
   private async unpack(pk: Uint8Array): Promise<SqlValue[]> {

@@ -75,6 +75,8 @@ describe('REALTIME_TEXT storage', () => {
       frames.frame();
       await r.idle();
     }
+    frames.frame(); // a frame with no edit: typing paused
+    await r.idle();
     const [rows] = await r.query('SELECT count(*) AS n FROM sync_text_slots');
     const [clock] = await r.query('SELECT count(*) AS n FROM sync_text_slots__crsql_clock');
     const [changes] = await r.query("SELECT count(*) AS n FROM crsql_changes WHERE \"table\" = 'sync_text_slots'");
@@ -184,5 +186,28 @@ describe('REALTIME_TEXT storage', () => {
     await ha.release();
     await a.close();
     await b.close();
+  });
+});
+
+describe('readable text', () => {
+  it('catches up with the document after typing stops, without another edit', async () => {
+    const frames = new ManualFrames();
+    const clock = new ManualClock();
+    const r = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: frames.scheduler, clock, text: { readableTextIntervalMs: 1000 } });
+    await r.execute("INSERT INTO notes (id) VALUES ('n')");
+    const h = await r.texts.openDoc(NOTE);
+    h.doc.getText('t').insert(0, 'first');
+    frames.frame();
+    await r.idle();
+    expect(await r.query('SELECT body FROM notes')).toEqual([{ body: null }]); // not due yet
+    for (let i = 0; i < 5; i++) {
+      clock.advance(300);
+      frames.frame();
+      await r.idle();
+    }
+    expect(await r.query('SELECT body FROM notes')).toEqual([{ body: 'first' }]);
+    expect(frames.pending).toBe(0); // and then it stops asking for frames
+    await h.release();
+    await r.close();
   });
 });

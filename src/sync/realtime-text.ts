@@ -363,7 +363,11 @@ export class RealtimeTextStore {
     this.seal(state);
     const now = this.clock.now();
     const writeText = state.textDirty && (force || now - state.lastTextAt >= this.options.readableTextIntervalMs);
-    if (state.pending.length === 0 && !writeText) return;
+    if (state.pending.length === 0 && !writeText) {
+      // The readable text is due later: keep looking each frame until it is.
+      if (state.textDirty) this.schedule(state);
+      return;
+    }
 
     const K = this.options.ringSize;
     const taken = state.pending;
@@ -414,6 +418,7 @@ export class RealtimeTextStore {
       this.emitText([state.ref], state.localSinceText ? 'local' : 'remote');
       state.localSinceText = false;
     }
+    if (state.textDirty) this.schedule(state);
     if (this.deltaBytes(state) > Math.max(this.options.compactMinBytes, this.options.compactRatio * state.snapshotBytes)) {
       await this.compactNow(state);
     }

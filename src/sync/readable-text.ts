@@ -2,27 +2,30 @@ import * as Y from 'yjs';
 
 /// The plain text of a REALTIME_TEXT document, for the user's table and for search: each
 /// root Y.Text as it is, each root Y.XmlFragment (a ProseMirror document) as one line per
-/// text block.
+/// text block. Root maps and arrays (an editor's metadata, say) hold no readable text.
 export function readableText(doc: Y.Doc): string {
   const parts: string[] = [];
   for (const [name, type] of doc.share) {
-    if (isXml(type)) parts.push(fragmentText(doc.getXmlFragment(name)));
-    else parts.push(doc.getText(name).toString());
+    const kind = rootKind(type);
+    if (kind === 'xml') parts.push(fragmentText(doc.getXmlFragment(name)));
+    else if (kind === 'text') parts.push(doc.getText(name).toString());
   }
   return parts.filter((p) => p.length > 0).join('\n');
 }
 
-/// A root that no one has asked for by type yet is a bare AbstractType; its first item
-/// tells whether it holds text or XML nodes.
+/// A root that no one has asked for by type yet is a bare AbstractType: keyed entries make
+/// it a map, and its first item tells text from XML nodes from an array.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Yjs's own type for roots
-function isXml(type: Y.AbstractType<any>): boolean {
-  if (type instanceof Y.XmlFragment) return true;
-  if (type instanceof Y.Text) return false;
+function rootKind(type: Y.AbstractType<any>): 'xml' | 'text' | 'other' {
+  if (type instanceof Y.XmlFragment) return 'xml';
+  if (type instanceof Y.Text) return 'text';
+  if (type instanceof Y.Map || type instanceof Y.Array || type._map.size > 0) return 'other';
   for (let item = type._start; item !== null; item = item.right) {
-    if (item.content instanceof Y.ContentType) return true;
-    if (item.content instanceof Y.ContentString || item.content instanceof Y.ContentFormat) return false;
+    if (item.content instanceof Y.ContentType) return 'xml';
+    if (item.content instanceof Y.ContentString || item.content instanceof Y.ContentFormat) return 'text';
+    if (!item.deleted) return 'other';
   }
-  return false;
+  return 'other';
 }
 
 function fragmentText(fragment: Y.XmlFragment | Y.XmlElement): string {

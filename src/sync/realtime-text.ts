@@ -231,7 +231,7 @@ export class RealtimeTextStore {
         return slot ? [slot.update] : [];
       });
       applyStored(doc, updates);
-      statements.push(...this.readableTextStatements(ref, readableText(doc)));
+      statements.push(...this.readableTextStatements(ref, safeReadableText(doc) ?? ''));
       doc.destroy();
     }
     // The replica reports these documents with the remote change that touched them.
@@ -396,7 +396,7 @@ export class RealtimeTextStore {
       statements.push(this.slotStatement(state.key, slotIndex, { kind: 'delta', seq, update: slotBytes }));
     }
     const textEpoch = state.textEpoch;
-    const text = writeText ? readableText(state.doc) : null;
+    const text = writeText ? safeReadableText(state.doc) : null;
     if (text !== null) statements.push(...this.readableTextStatements(state.ref, text));
 
     try {
@@ -515,6 +515,16 @@ function applyStored(doc: Y.Doc, updates: Uint8Array[]): void {
   const sorted = [...updates].sort((a, b) => b.byteLength - a.byteLength);
   Y.applyUpdateV2(doc, sorted[0]!, TextOrigin.load);
   if (sorted.length > 1) Y.applyUpdateV2(doc, mergeAll(sorted.slice(1)), TextOrigin.load);
+}
+
+/// Readable text is derived data: failing to derive it must never keep edits off the disk.
+function safeReadableText(doc: Y.Doc): string | null {
+  try {
+    return readableText(doc);
+  } catch (error) {
+    console.error('could not derive the readable text of a document', error);
+    return null;
+  }
 }
 
 function markTextDirty(state: OpenDoc): void {

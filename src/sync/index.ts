@@ -7,4 +7,6 @@ export { SyncError, type SyncErrorCode } from './errors';
 export { RealtimeTextStore, TextOrigin, type RealtimeTextOptions, type TextHandle, type UpdateOrigin } from './realtime-text';
 export { readableText } from './readable-text';
 export { docKey, fromHex, parseDocKey, toHex, type DocRef, type RowRef, type SiteId } from './refs';
+export { SyncSession, type MessageTransport, type SessionOptions, type SessionProgress } from './session';
+export { decodeWireMessage, encodeWireMessage, MAX_WIRE_MESSAGE_BYTES, WIRE_PROTOCOL_VERSION, type WireMessage } from './wire';
 export { systemClock, timerScheduler, type Clock, type Scheduler, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './ports';

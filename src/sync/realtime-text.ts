@@ -96,7 +96,9 @@ export interface TextHandle {
   release(): Promise<void>;
 }
 
-type UpdateListener = (ref: DocRef, update: Uint8Array, origin: UpdateOrigin) => void;
+/// `source` is what applyLiveUpdate was given (a sync session, say), so that an update is
+/// relayed to every peer but the one it came from.
+type UpdateListener = (ref: DocRef, update: Uint8Array, origin: UpdateOrigin, source?: unknown) => void;
 type TextChangedListener = (refs: DocRef[], origin: 'local' | 'remote') => void;
 
 /// Stores REALTIME_TEXT documents in per-site slots and keeps the readable text in the
@@ -170,7 +172,7 @@ export class RealtimeTextStore {
   /// Applies an update streamed from a peer. It is validated before it reaches the live
   /// document, stored in this site's slots (its author may crash before storing it) and
   /// never reported back to the network as local.
-  async applyLiveUpdate(ref: DocRef, update: Uint8Array): Promise<void> {
+  async applyLiveUpdate(ref: DocRef, update: Uint8Array, source?: unknown): Promise<void> {
     if (update.byteLength > this.options.maxLiveUpdateBytes) {
       throw new SyncError('oversized', `live update of ${update.byteLength} bytes`);
     }
@@ -184,7 +186,7 @@ export class RealtimeTextStore {
       const state = this.open.get(docKey(ref))!;
       this.applyExternal(state, update, TextOrigin.remoteLive);
       state.pending.push(update);
-      for (const listener of this.updateListeners) listener(state.ref, update, 'remote-live');
+      for (const listener of this.updateListeners) listener(state.ref, update, 'remote-live', source);
     } finally {
       await handle.release();
     }

@@ -1,0 +1,242 @@
+import { columnsOf } from '../schema';
+import { SyncError } from './errors';
+import { docKey, parseDocKey, toHex } from './refs';
+import type { Replica } from './replica';
+import { decodeWireMessage, encodeWireMessage, WIRE_PROTOCOL_VERSION, type WireMessage } from './wire';
+import * as Y from 'yjs';
+
+/// A bidirectional, ordered message pipe to one peer: what a libp2p stream (framed and
+/// authenticated by src/net) or an in-memory pair gives the session.
+export interface MessageTransport {
+  /// Sends one message; resolves when the transport can take more (backpressure).
+  send(bytes: Uint8Array): Promise<void>;
+  /// The peer's messages in order; ends when the peer closes.
+  readonly incoming: AsyncIterable<Uint8Array>;
+  close(reason?: string): void;
+}
+
+export interface SessionOptions {
+  /// Changes per batch; a batch waits for the peer's ack before the next leaves, so a slow
+  /// peer never makes memory grow.
+  readonly batchSize?: number;
+  /// How often this replica's presence is sent again, so that peers do not expire it.
+  readonly presenceHeartbeatMs?: number;
+  /// Timers, injectable for tests.
+  readonly setTimer?: (ms: number, callback: () => void) => () => void;
+}
+
+export interface SessionProgress {
+  /// The peer's site id (hex) once it said hello.
+  readonly peer: string | null;
+  /// Our db_version up to which the peer has confirmed our changes.
+  readonly peerHasUpTo: number;
+  /// Changes sent and received in this session.
+  readonly sent: number;
+  readonly received: number;
+}
+
+const defaultTimer = (ms: number, callback: () => void) => {
+  const handle = setInterval(callback, ms);
+  return () => clearInterval(handle);
+};
+
+/// Syncs one replica with one peer over a transport: hello (a schema mismatch ends the
+/// session with a typed error saying which side is older), then each side acks what it
+/// has of the other, and changes flow in acknowledged batches, including third-party
+/// changes this replica relays. REALTIME_TEXT edits stream live; presence is broadcast.
+/// Any malformed or refused message ends the session; nothing of it is applied.
+export class SyncSession {
+  private peerSite: Uint8Array | null = null;
+  private peerHasUpTo: number | null = null;
+  private inFlight = false;
+  private pumping = false;
+  private pumpAgain = false;
+  private sent = 0;
+  private received = 0;
+  private closed = false;
+  private readonly seenPresencePeers = new Set<string>();
+  /// Messages waiting for the transport: text updates are merged per document and only
+  /// the newest presence is kept, so a slow peer costs at most one entry per document.
+  private readonly outbox: WireMessage[] = [];
+  private readonly pendingText = new Map<string, Uint8Array[]>();
+  private sending = false;
+  private readonly cleanups: (() => void)[] = [];
+  private readonly progressListeners = new Set<(p: SessionProgress) => void>();
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly transport: MessageTransport,
+    private readonly options: SessionOptions = {},
+  ) {}
+
+  onProgress(listener: (p: SessionProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  get progress(): SessionProgress {
+    return { peer: this.peerSite ? toHex(this.peerSite) : null, peerHasUpTo: this.peerHasUpTo ?? 0, sent: this.sent, received: this.received };
+  }
+
+  /// Runs until the peer closes or a refused message ends the session (then it rejects
+  /// with the SyncError, after telling the peer).
+  async run(): Promise<void> {
+    const { schema } = this.replica;
+    this.enqueue({ type: 'hello', protocol: WIRE_PROTOCOL_VERSION, schemaHash: schema.hash, schemaRevision: schema.revision, site: this.replica.siteBytes });
+    try {
+      for await (const bytes of this.transport.incoming) {
+        if (this.closed) break;
+        await this.handle(decodeWireMessage(bytes));
+      }
+    } catch (error) {
+      const refusal = error instanceof SyncError ? error : new SyncError('malformed', error instanceof Error ? error.message : String(error), error);
+      await this.sendNow({ type: 'error', code: refusal.code, message: refusal.message }).catch(() => undefined);
+      this.close(refusal.message);
+      throw refusal;
+    }
+    this.close('the peer closed');
+  }
+
+  close(reason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    for (const peer of this.seenPresencePeers) this.replica.ephemeral.removePeer(peer);
+    this.transport.close(reason);
+  }
+
+  private async handle(message: WireMessage): Promise<void> {
+    if (message.type === 'error') throw new SyncError('apply-failed', `the peer ended the session: ${message.code}: ${message.message}`);
+    if (message.type === 'hello') return this.onHello(message);
+    if (!this.peerSite) throw new SyncError('malformed', `a ${message.type} message before hello`);
+    switch (message.type) {
+      case 'changes': {
+        if (toHex(message.changeset.fromSite) !== toHex(this.peerSite)) throw new SyncError('malformed', 'changes from another site than the peer said hello as');
+        await this.replica.applyChangeset(message.changeset);
+        this.received += message.changeset.changes.length;
+        this.enqueue({ type: 'ack', upTo: message.changeset.upTo });
+        this.emitProgress();
+        return;
+      }
+      case 'ack': {
+        this.peerHasUpTo = Math.max(this.peerHasUpTo ?? 0, message.upTo);
+        this.inFlight = false;
+        await this.replica.recordSent(this.peerSite, this.peerHasUpTo);
+        this.emitProgress();
+        void this.pump();
+        return;
+      }
+      case 'text': {
+        const ref = parseDocKey(message.doc);
+        const table = ref && this.replica.schema.tables.find((t) => t.name === ref.table);
+        if (!ref || !table || !columnsOf(table, 'realtime-text').some((c) => c.name === ref.column) || ref.pk.length !== table.primaryKey.length) {
+          throw new SyncError('unknown-column', `live text for ${message.doc}`);
+        }
+        await this.replica.texts.applyLiveUpdate(ref, message.update, this);
+        return;
+      }
+      case 'presence': {
+        if (this.replica.ephemeral.applyRemote(message.message)) this.seenPresencePeers.add(message.message.peer);
+        return;
+      }
+    }
+  }
+
+  private async onHello(hello: Extract<WireMessage, { type: 'hello' }>): Promise<void> {
+    if (this.peerSite) throw new SyncError('malformed', 'a second hello');
+    if (hello.protocol !== WIRE_PROTOCOL_VERSION) {
+      throw new SyncError('schema-mismatch', `peer speaks sync protocol ${hello.protocol}, this replica ${WIRE_PROTOCOL_VERSION}: ${hello.protocol < WIRE_PROTOCOL_VERSION ? 'the peer is older' : 'this replica is older'}`);
+    }
+    const { schema } = this.replica;
+    if (hello.schemaHash !== schema.hash) {
+      const older = hello.schemaRevision < schema.revision ? 'the peer is older' : hello.schemaRevision > schema.revision ? 'this replica is older' : 'same revision, different schema';
+      throw new SyncError('schema-mismatch', `peer schema revision ${hello.schemaRevision}, ours ${schema.revision}: ${older}`);
+    }
+    if (hello.site.byteLength !== 16 || toHex(hello.site) === this.replica.site) throw new SyncError('malformed', 'a hello with a bad site id');
+    this.peerSite = hello.site;
+    // Tell the peer what we have of its changes: it sends what comes after.
+    const { receivedUpTo } = await this.replica.peerProgress(hello.site);
+    this.enqueue({ type: 'ack', upTo: receivedUpTo });
+
+    // Anything committed here (locally, or merged from a third peer) may be news to this one.
+    this.cleanups.push(this.replica.subscribe(() => void this.pump()));
+    this.cleanups.push(
+      this.replica.texts.onUpdate((ref, update, _origin, source) => {
+        if (source !== this) this.enqueueText(docKey(ref), update);
+      }),
+    );
+    const sendPresence = () => this.enqueue({ type: 'presence', message: this.replica.ephemeral.localMessage() });
+    this.cleanups.push(this.replica.ephemeral.subscribe((origin) => origin === 'local' && sendPresence()));
+    this.cleanups.push((this.options.setTimer ?? defaultTimer)(this.options.presenceHeartbeatMs ?? 10_000, sendPresence));
+    sendPresence();
+    this.emitProgress();
+  }
+
+  /// Sends the next batch of changes the peer has not confirmed, one batch in flight.
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        if (this.closed || this.inFlight || this.peerHasUpTo === null || !this.peerSite) return;
+        const set = await this.replica.changesSince(this.peerHasUpTo, { excludeSite: this.peerSite, maxChanges: this.options.batchSize ?? 2000 });
+        if (set.changes.length === 0) return;
+        this.inFlight = true;
+        this.sent += set.changes.length;
+        this.enqueue({ type: 'changes', changeset: set });
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private enqueueText(doc: string, update: Uint8Array): void {
+    const waiting = this.pendingText.get(doc);
+    if (waiting) return void waiting.push(update);
+    this.pendingText.set(doc, [update]);
+    this.enqueue({ type: 'text', doc, update: new Uint8Array(0) }); // filled from pendingText when sent
+  }
+
+  private enqueue(message: WireMessage): void {
+    if (this.closed) return;
+    if (message.type === 'presence') {
+      const i = this.outbox.findIndex((m) => m.type === 'presence');
+      if (i >= 0) this.outbox.splice(i, 1);
+    }
+    this.outbox.push(message);
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.outbox.length > 0 && !this.closed) {
+        let message = this.outbox.shift()!;
+        if (message.type === 'text') {
+          const updates = this.pendingText.get(message.doc) ?? [];
+          this.pendingText.delete(message.doc);
+          message = { ...message, update: updates.length === 1 ? updates[0]! : Y.mergeUpdatesV2(updates) };
+        }
+        await this.sendNow(message);
+      }
+    } catch (error) {
+      this.close(`sending failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private sendNow(message: WireMessage): Promise<void> {
+    return this.transport.send(encodeWireMessage(message));
+  }
+
+  private emitProgress(): void {
+    const p = this.progress;
+    for (const listener of this.progressListeners) listener(p);
+  }
+}

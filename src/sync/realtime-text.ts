@@ -344,6 +344,9 @@ export class RealtimeTextStore {
 
   private onFrame(state: OpenDoc): void {
     state.cancelFlush = null;
+    // Keep one merged delete set rather than one per transaction until the flush: short-
+    // lived garbage is cheap, thousands of survivors promoted to the old heap are not.
+    if (state.deletions.length > 1) state.deletions = [Y.mergeDeleteSets(state.deletions)];
     // Seal at the frame, not in the queue, so peers get the edit without waiting for disk.
     if (this.updateListeners.size > 0) this.seal(state);
     const busy = state.frameEdits > 0;

@@ -43,7 +43,7 @@ const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/results/', 'test-results/', 'playwright-report/', '.scratch/'] },
+  { ignores: ['dist/', 'dist-harness/', 'node_modules/', 'bench/results/', 'test-results/', 'playwright-report/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

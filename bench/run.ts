@@ -1,8 +1,9 @@
 import { printTable, writeResults, type Suite } from './harness';
+import { opfsSuite } from './suites/opfs';
 import { realtimeTextSuite } from './suites/realtime-text';
 
 /// `npm run bench` runs every suite; `npm run bench -- <suite>` runs one.
-const suites: readonly Suite[] = [realtimeTextSuite];
+const suites: readonly Suite[] = [realtimeTextSuite, opfsSuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));

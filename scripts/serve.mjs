@@ -1,11 +1,12 @@
-// Serves the built app (dist/) on 127.0.0.1. `PORT` picks the port (default 5173).
+// Serves the built app (dist/) on 127.0.0.1. `PORT` picks the port (default 5173);
+// `DIST_DIR` another build directory (the tests serve dist-harness/).
 // The cloud peer joins this process tree in the peer-to-peer issue.
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sirv from 'sirv';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', process.env.DIST_DIR ?? 'dist');
 const port = Number(process.env.PORT ?? 5173);
 const host = process.env.HOST ?? '127.0.0.1';
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

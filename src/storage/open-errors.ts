@@ -40,3 +40,23 @@ export function classifyOpenError(error: unknown, where: string): StorageOpenErr
       return new StorageOpenError('corrupt', `${where} could not be read: it may be damaged (${error instanceof Error ? error.message : String(error)})`, error);
   }
 }
+
+/// Maps a failure of the browser storage APIs met while opening (OPFS handles, IndexedDB:
+/// DOMExceptions, not SQLite's codes) to a StorageOpenError; undefined for anything else.
+export function classifyPlatformOpenError(error: unknown, where: string): StorageOpenError | undefined {
+  const name = typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined;
+  const detail = error instanceof Error ? error.message : String(error);
+  switch (name) {
+    case 'QuotaExceededError':
+      return new StorageOpenError('full', `no space left to open ${where} (${detail})`, error);
+    case 'NoModificationAllowedError':
+      return new StorageOpenError('locked', `${where} is held open by another tab or window (${detail})`, error);
+    case 'SecurityError':
+    case 'NotAllowedError':
+    case 'NotSupportedError':
+    case 'InvalidStateError':
+      return new StorageOpenError('unavailable', `the browser does not let this page store ${where} (${detail})`, error);
+    default:
+      return undefined;
+  }
+}

@@ -7,7 +7,8 @@ const port = Number(process.env.E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'e2e',
-  timeout: 60_000,
+  timeout: 90_000,
+  expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -32,11 +33,16 @@ export default defineConfig({
   },
   projects: [
     { name: 'desktop', use: { ...devices['Desktop Chrome'] } },
+    // A phone (touch, narrow viewport). Tests tagged @desktop (storage internals, hardware
+    // keyboard shortcuts) run on the desktop project only.
+    { name: 'phone', use: { ...devices['Pixel 7'] }, grepInvert: /@desktop/ },
   ],
+  // The tests' build adds the storage harness page (e2e/harness) and goes to dist-harness/,
+  // so the production build in dist/ never contains test code.
   webServer: {
     command: `npm run build && node scripts/serve.mjs`,
     url: `http://127.0.0.1:${port}/`,
-    env: { PORT: String(port) },
+    env: { PORT: String(port), STORAGE_HARNESS: '1', DIST_DIR: 'dist-harness' },
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
     stdout: 'pipe',

@@ -1,0 +1,120 @@
+import { expect, test, type Page } from '@playwright/test';
+import { openApp } from './people';
+
+/// What a person does with the app, on a desktop and (in the "phone" project) on a phone.
+const isPhone = (page: Page) => (page.viewportSize()?.width ?? 1000) < 720;
+
+async function openNotes(page: Page) {
+  await openApp(page);
+}
+
+async function writeNote(page: Page, lines: string[]) {
+  await page.getByRole('button', { name: 'New note', exact: true }).click();
+  const body = page.getByRole('textbox', { name: 'Note body' });
+  await expect(body).toBeVisible();
+  await body.click();
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line);
+  }
+}
+
+async function backToList(page: Page) {
+  if (isPhone(page)) await page.getByRole('button', { name: '‹ Notes' }).click();
+}
+
+const notes = (page: Page) => page.getByRole('list', { name: 'Notes' });
+
+test('write, format, pin, search, trash and restore a note; everything survives a reload', async ({ page }) => {
+  await openNotes(page);
+  await writeNote(page, ['Shopping list', 'Buy **oat** milk ']);
+  await expect(page.getByRole('textbox', { name: 'Note body' }).locator('strong')).toHaveText('oat');
+  await backToList(page);
+  await writeNote(page, ['Meeting notes', '- agenda item ']);
+  await expect(page.getByRole('textbox', { name: 'Note body' }).locator('ul li')).toHaveCount(1);
+  await backToList(page);
+
+  // The newest note is on top until the older one is pinned.
+  await expect(notes(page).getByRole('listitem').first()).toHaveAccessibleName(/Meeting notes/);
+  await notes(page).getByRole('listitem', { name: 'Shopping list' }).getByRole('button').first().click();
+  const pin = page.getByRole('button', { name: 'Pin note', exact: true });
+  await expect(pin).toHaveAttribute('aria-pressed', 'false');
+  await pin.click();
+  await expect(pin).toHaveAttribute('aria-pressed', 'true');
+  await backToList(page);
+  await expect(notes(page).getByRole('listitem').first()).toHaveAccessibleName(/Shopping list/);
+
+  // Search finds it by a word of its body, highlighted.
+  await page.getByRole('textbox', { name: 'Search notes' }).fill('oat');
+  await expect(notes(page).getByRole('listitem')).toHaveCount(1);
+  await expect(notes(page).getByRole('listitem', { name: 'Shopping list' }).locator('mark')).toHaveText('oat');
+  await page.getByRole('textbox', { name: 'Search notes' }).fill('');
+
+  // Delete to Trash and restore it.
+  await notes(page).getByRole('listitem', { name: 'Meeting notes' }).getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Delete note', exact: true }).click();
+  await expect(notes(page).getByRole('listitem', { name: 'Meeting notes' })).toHaveCount(0);
+  if (isPhone(page)) await page.getByRole('button', { name: 'Notebooks' }).click();
+  await page.getByRole('button', { name: 'Trash' }).click();
+  const trashed = notes(page).getByRole('listitem', { name: 'Meeting notes' });
+  await expect(trashed).toBeVisible();
+  await trashed.getByRole('button', { name: 'Restore' }).click();
+  await expect(trashed).toHaveCount(0);
+
+  // Reload: everything is there, still pinned, with its formatting.
+  await page.reload();
+  await expect(notes(page).getByRole('listitem')).toHaveCount(2);
+  await expect(notes(page).getByRole('listitem').first()).toHaveAccessibleName(/Shopping list/);
+  await notes(page).getByRole('listitem', { name: 'Shopping list' }).getByRole('button').first().click();
+  await expect(page.getByRole('textbox', { name: 'Note body' }).locator('strong')).toHaveText('oat');
+  await expect(page.getByRole('button', { name: 'Pin note', exact: true })).toHaveAttribute('aria-pressed', 'true');
+});
+
+// Keyboard shortcuts are a desktop matter: the phone project leaves out tests tagged @desktop.
+test('the keyboard help sheet lists the shortcuts @desktop', async ({ page }) => {
+  await openNotes(page);
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toBeVisible();
+  await expect(help.getByText('New note')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(help).toBeHidden();
+  await page.keyboard.press('Alt+n');
+  await expect(page.getByRole('textbox', { name: 'Note body' })).toBeFocused();
+});
+
+test('settings show where notes are kept and whether the browser keeps them', async ({ page }) => {
+  await openNotes(page);
+  if (isPhone(page)) await page.getByRole('button', { name: 'Notebooks' }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const storage = page.getByRole('dialog', { name: 'Settings' }).getByRole('region', { name: 'Storage' });
+  await expect(storage).toContainText('OPFS');
+  await expect(storage).toContainText(/Persistent storage(Granted|Not granted)/);
+  await expect(storage).toContainText(/Used\d/);
+});
+
+test('notebooks: create, rename, and delete one with its notes going to Trash', async ({ page }) => {
+  await openNotes(page);
+  const phone = isPhone(page);
+  const sidebar = async () => {
+    if (phone) await page.getByRole('button', { name: 'Notebooks' }).click();
+    return page.getByRole('navigation', { name: 'Notebooks' });
+  };
+  page.once('dialog', (d) => void d.accept('Recipes'));
+  await (await sidebar()).getByRole('button', { name: 'New notebook' }).click();
+  if (!phone) await expect(page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^Recipes/ })).toHaveAttribute('aria-current', 'page');
+  await writeNote(page, ['Pancakes']);
+  await backToList(page);
+  const nav = await sidebar();
+  await nav.getByRole('button', { name: /^Recipes/ }).click();
+  await (await sidebar()).getByRole('button', { name: 'Rename notebook' }).click();
+  await page.getByRole('textbox', { name: 'Notebook name' }).fill('Baking');
+  await page.getByRole('textbox', { name: 'Notebook name' }).press('Enter');
+  await expect(page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^Baking/ })).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: 'Delete notebook' }).click();
+  await expect(page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^Baking/ })).toHaveCount(0);
+  if (phone) await page.getByRole('button', { name: 'Notebooks' }).click();
+  await page.getByRole('button', { name: 'Trash' }).click();
+  await expect(notes(page).getByRole('listitem', { name: 'Pancakes' })).toBeVisible();
+});

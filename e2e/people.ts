@@ -1,0 +1,30 @@
+import { expect, type Page } from '@playwright/test';
+
+/// Goes through first-run onboarding as a person would, creating a new identity. Returns
+/// the 12 recovery words shown.
+export async function createIdentity(page: Page, displayName = 'Ada'): Promise<string[]> {
+  await page.getByRole('button', { name: 'Create a new identity' }).click();
+  const list = page.getByRole('list', { name: 'Recovery words' });
+  await expect(list.getByRole('listitem')).toHaveCount(12);
+  const words = (await list.getByRole('listitem').allInnerTexts()).map((w) => w.trim());
+  await page.getByRole('button', { name: 'Continue' }).click();
+  for (let n = 1; n <= 12; n++) {
+    const box = page.getByRole('textbox', { name: `Word ${n}`, exact: true });
+    if ((await box.count()) > 0) await box.fill(words[n - 1]!);
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('textbox', { name: 'Display name' }).fill(displayName);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('button', { name: 'New note', exact: true })).toBeVisible();
+  return words;
+}
+
+/// Opens the app and, on a first run, onboards.
+export async function openApp(page: Page): Promise<void> {
+  await page.goto('/');
+  const ready = page.getByRole('button', { name: 'New note', exact: true });
+  const welcome = page.getByRole('button', { name: 'Create a new identity' });
+  // The first open loads the database worker and its wasm: give a busy machine time.
+  await expect(ready.or(welcome)).toBeVisible({ timeout: 30_000 });
+  if (await welcome.isVisible()) await createIdentity(page);
+}

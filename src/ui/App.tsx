@@ -1,0 +1,116 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { readDatabaseFile, StorageOpenError } from '../storage/browser';
+import { Shell } from './components/Shell';
+import { publishDevice } from './identity/devices';
+import { loadIdentity, saveIdentity, type DeviceIdentity } from './identity/keystore';
+import { Onboarding } from './identity/Onboarding';
+import { registerServiceWorker, type UpdateHandle } from './pwa/register';
+import { bootRuntime, type AppRuntime } from './runtime/boot';
+import { RuntimeProvider } from './runtime/context';
+
+type Me = DeviceIdentity & { wrapped: boolean };
+type Boot = { state: 'opening' } | { state: 'ready'; runtime: AppRuntime; me: Me | null } | { state: 'failed'; error: unknown };
+
+/// Opens the notes, and never leaves a blank screen: a failure says what happened and
+/// offers a way out.
+export function App() {
+  const [boot, setBoot] = useState<Boot>({ state: 'opening' });
+  const open = useCallback(() => {
+    setBoot({ state: 'opening' });
+    Promise.all([bootRuntime(), loadIdentity()]).then(
+      ([runtime, me]) => setBoot({ state: 'ready', runtime, me }),
+      (error: unknown) => setBoot({ state: 'failed', error }),
+    );
+  }, []);
+  useEffect(open, [open]);
+
+  // A new version waits until the person says so, and then everything is saved first.
+  const [update, setUpdate] = useState<UpdateHandle | null>(null);
+  const runtimeRef = useRef<AppRuntime | null>(null);
+  runtimeRef.current = boot.state === 'ready' ? boot.runtime : null;
+  useEffect(() => registerServiceWorker(setUpdate, async () => runtimeRef.current?.replica.flush()), []);
+  const prompt = update ? (
+    <div className="update-prompt" role="alert" aria-label="Update available">
+      A new version of Notes is ready.
+      <button type="button" onClick={() => void update.apply()}>
+        Reload
+      </button>
+    </div>
+  ) : null;
+
+  if (boot.state === 'ready') {
+    const { runtime, me } = boot;
+    if (!me) {
+      return (
+        <Onboarding
+          onDone={async (identity) => {
+            const { wrapped } = await saveIdentity(identity);
+            await publishDevice(runtime.replica, identity.certificate);
+            setBoot({ state: 'ready', runtime, me: { ...identity, wrapped } });
+          }}
+        />
+      );
+    }
+    return (
+      <RuntimeProvider runtime={runtime}>
+        <Shell me={me} />
+        {prompt}
+      </RuntimeProvider>
+    );
+  }
+  if (boot.state === 'opening') {
+    return (
+      <main className="boot" aria-busy="true">
+        <p>Opening your notes…</p>
+      </main>
+    );
+  }
+  return <OpenFailed error={boot.error} onRetry={open} />;
+}
+
+const ADVICE: Record<string, string> = {
+  corrupt: 'The notes database on this device is damaged.',
+  'not-a-database': 'The stored file is not a notes database.',
+  full: 'This device has no space left for the notes.',
+  locked: 'Another window is holding the notes and did not answer.',
+  unavailable: 'This browser would not open the notes storage.',
+};
+
+function OpenFailed({ error, onRetry }: { error: unknown; onRetry: () => void }) {
+  const kind = error instanceof StorageOpenError ? error.kind : 'unavailable';
+  const [exportNote, setExportNote] = useState<string | null>(null);
+  return (
+    <main className="boot boot--failed">
+      <h1>Your notes could not be opened</h1>
+      <p role="alert">
+        {ADVICE[kind] ?? 'Something went wrong while opening the notes.'} {error instanceof Error ? `(${error.message})` : null}
+      </p>
+      <p>Nothing has been deleted. You can try again, or save a copy of the raw database file to recover what can be read.</p>
+      <div className="boot__actions">
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+        <button
+          type="button"
+          onClick={async () => {
+            try {
+              const bytes = await readDatabaseFile('notes');
+              const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.sqlite3' }));
+              const a = document.createElement('a');
+              a.href = url;
+              a.download = 'notes-recovered.sqlite';
+              a.click();
+              setTimeout(() => URL.revokeObjectURL(url), 10_000);
+              setExportNote(`Saved ${bytes.byteLength} bytes.`);
+            } catch (e) {
+              setExportNote(`The file could not be read either: ${e instanceof Error ? e.message : String(e)}`);
+            }
+          }}
+        >
+          Export what can be read
+        </button>
+      </div>
+      {exportNote ? <p role="status">{exportNote}</p> : null}
+    </main>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect } from 'react';
+import { noteBody } from '../app-schema';
+import { NoteEditor } from '../editor';
+import { moveToTrash, restoreNote, setPinned, touchNote } from '../model/notes';
+import { useLiveQuery, useRuntime, useTextDoc } from '../runtime/context';
+
+interface NoteRow {
+  id: string;
+  is_pinned: number;
+  deleted_at: number | null;
+}
+
+/// The open note: its toolbar and its editor. A note in Trash opens read-only.
+export function NotePane(props: { noteId: string; autoFocus: boolean; onBack: () => void; onDeleted: () => void }) {
+  const { replica } = useRuntime();
+  const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes']);
+  const note = rows?.[0] ?? null;
+  const doc = useTextDoc(note ? noteBody(props.noteId) : null);
+
+  // Local edits move the note up the list ("by last edit").
+  useEffect(() => {
+    return replica.texts.onTextChanged((refs, origin) => {
+      if (origin === 'local' && refs.some((r) => r.table === 'notes' && r.pk[0] === props.noteId)) void touchNote(replica, props.noteId);
+    });
+  }, [replica, props.noteId]);
+
+  if (rows !== null && note === null) {
+    return (
+      <section className="note-pane note-pane--missing" aria-label="Note">
+        <p>This note no longer exists.</p>
+        <button type="button" onClick={props.onBack}>
+          Back to notes
+        </button>
+      </section>
+    );
+  }
+  const inTrash = note?.deleted_at != null;
+  return (
+    <section className="note-pane" aria-label="Note">
+      <div className="note-toolbar" role="toolbar" aria-label="Note actions">
+        <button type="button" className="back" onClick={props.onBack}>
+          ‹ Notes
+        </button>
+        <span className="spacer" />
+        {inTrash ? (
+          <button type="button" onClick={() => void restoreNote(replica, props.noteId)}>
+            Restore
+          </button>
+        ) : (
+          <>
+            <button type="button" aria-pressed={note?.is_pinned === 1} onClick={() => note && void setPinned(replica, note.id, note.is_pinned !== 1)}>
+              Pin note
+            </button>
+            <button
+              type="button"
+              onClick={async () => {
+                await moveToTrash(replica, props.noteId);
+                props.onDeleted();
+              }}
+            >
+              Delete note
+            </button>
+          </>
+        )}
+      </div>
+      {doc ? <NoteEditor key={props.noteId} doc={doc} readOnly={inTrash} className="note-editor" onReady={(view) => props.autoFocus && view.focus()} /> : <div className="note-editor loading" aria-busy="true" />}
+    </section>
+  );
+}

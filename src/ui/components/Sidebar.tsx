@@ -1,0 +1,115 @@
+import { useState } from 'react';
+import { createNotebook, deleteNotebook, renameNotebook } from '../model/notes';
+import { useLiveQuery, useRuntime } from '../runtime/context';
+
+export interface NotebookRow {
+  readonly id: string;
+  readonly name: string;
+  readonly count: number;
+}
+
+/// Notebooks, Trash and the app's settings.
+export function Sidebar(props: {
+  notebookId: string | null;
+  inTrash: boolean;
+  onSelectNotebook: (id: string) => void;
+  onOpenTrash: () => void;
+  onOpenSettings: () => void;
+  onOpenIdentity: () => void;
+  onOpenHelp: () => void;
+}) {
+  const { replica } = useRuntime();
+  const notebooks =
+    useLiveQuery<NotebookRow>(
+      `SELECT b.id, b.name, (SELECT count(*) FROM notes n WHERE n.notebook_id = b.id AND n.deleted_at IS NULL) AS count
+       FROM notebooks b WHERE b.deleted_at IS NULL ORDER BY b.created_at, b.name`,
+      [],
+      ['notebooks', 'notes'],
+    ) ?? [];
+  const [renaming, setRenaming] = useState<string | null>(null);
+  const selected = notebooks.find((b) => b.id === props.notebookId) ?? null;
+
+  return (
+    <nav className="sidebar" aria-label="Notebooks">
+      <h1 className="app-title">Notes</h1>
+      <ul className="notebooks" aria-label="Notebooks">
+        {notebooks.map((b) =>
+          renaming === b.id ? (
+            <li key={b.id}>
+              <form
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const name = new FormData(e.currentTarget).get('name');
+                  void renameNotebook(replica, b.id, String(name ?? ''));
+                  setRenaming(null);
+                }}
+              >
+                <input name="name" aria-label="Notebook name" defaultValue={b.name} autoFocus onBlur={(e) => e.currentTarget.form?.requestSubmit()} />
+              </form>
+            </li>
+          ) : (
+            <li key={b.id}>
+              <button
+                type="button"
+                className="notebook"
+                aria-current={!props.inTrash && b.id === props.notebookId ? 'page' : undefined}
+                onClick={() => props.onSelectNotebook(b.id)}
+                onDoubleClick={() => setRenaming(b.id)}
+              >
+                <span>{b.name}</span>
+                <span className="count" aria-label={`${b.count} notes`}>
+                  {b.count}
+                </span>
+              </button>
+            </li>
+          ),
+        )}
+      </ul>
+      <div className="sidebar__actions">
+        <button
+          type="button"
+          onClick={async () => {
+            const name = prompt('Name of the new notebook', 'New notebook');
+            if (name !== null) props.onSelectNotebook(await createNotebook(replica, name));
+          }}
+        >
+          New notebook
+        </button>
+        {selected ? (
+          <>
+            <button type="button" onClick={() => setRenaming(selected.id)}>
+              Rename notebook
+            </button>
+            <button
+              type="button"
+              disabled={notebooks.length <= 1}
+              title={notebooks.length <= 1 ? 'The last notebook cannot be deleted' : undefined}
+              onClick={async () => {
+                if (!confirm(`Delete the notebook “${selected.name}”? Its notes move to Trash.`)) return;
+                await deleteNotebook(replica, selected.id);
+                const next = notebooks.find((b) => b.id !== selected.id);
+                if (next) props.onSelectNotebook(next.id);
+              }}
+            >
+              Delete notebook
+            </button>
+          </>
+        ) : null}
+      </div>
+      <button type="button" className="trash-link" aria-current={props.inTrash ? 'page' : undefined} onClick={props.onOpenTrash}>
+        Trash
+      </button>
+      <div className="sidebar__footer">
+        <button type="button" onClick={props.onOpenIdentity}>
+          Identity
+        </button>
+        <button type="button" onClick={props.onOpenSettings}>
+          Settings
+        </button>
+        <button type="button" onClick={props.onOpenHelp} aria-label="Keyboard shortcuts">
+          ?
+        </button>
+      </div>
+    </nav>
+  );
+}

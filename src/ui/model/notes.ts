@@ -1,0 +1,89 @@
+import type { Replica } from '../../sync';
+
+/// The notes app's intents: every change the UI makes goes through here, as one
+/// transaction each, so components render state and dispatch intents.
+export const newId = (): string => crypto.randomUUID();
+
+export async function createNotebook(replica: Replica, name: string, now = Date.now()): Promise<string> {
+  const id = newId();
+  await replica.execute('INSERT INTO notebooks (id, name, created_at) VALUES (?, ?, ?)', [id, name.trim() || 'Untitled notebook', now]);
+  return id;
+}
+
+export async function renameNotebook(replica: Replica, id: string, name: string): Promise<void> {
+  await replica.execute('UPDATE notebooks SET name = ? WHERE id = ?', [name.trim() || 'Untitled notebook', id]);
+}
+
+/// Deleting a notebook moves its notes to Trash, where they can be restored.
+export async function deleteNotebook(replica: Replica, id: string, now = Date.now()): Promise<void> {
+  await replica.transact([
+    { sql: 'UPDATE notes SET deleted_at = ? WHERE notebook_id = ? AND deleted_at IS NULL', params: [now, id] },
+    { sql: 'UPDATE notebooks SET deleted_at = ? WHERE id = ?', params: [now, id] },
+  ]);
+}
+
+/// The notebook a first run starts with, so that "New note" always has a home.
+export async function ensureDefaultNotebook(replica: Replica): Promise<string> {
+  const [existing] = await replica.query('SELECT id FROM notebooks WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1');
+  if (existing) return existing.id as string;
+  return createNotebook(replica, 'Notes');
+}
+
+export async function createNote(replica: Replica, notebookId: string, now = Date.now()): Promise<string> {
+  const id = newId();
+  await replica.execute('INSERT INTO notes (id, notebook_id, created_at, updated_at) VALUES (?, ?, ?, ?)', [id, notebookId, now, now]);
+  return id;
+}
+
+export async function setPinned(replica: Replica, id: string, pinned: boolean): Promise<void> {
+  await replica.execute('UPDATE notes SET is_pinned = ? WHERE id = ?', [pinned ? 1 : 0, id]);
+}
+
+export async function moveToTrash(replica: Replica, id: string, now = Date.now()): Promise<void> {
+  await replica.execute('UPDATE notes SET deleted_at = ? WHERE id = ?', [now, id]);
+}
+
+export async function restoreNote(replica: Replica, id: string): Promise<void> {
+  // A note whose notebook was deleted comes back to the first notebook there is.
+  await replica.transact([
+    { sql: 'UPDATE notes SET deleted_at = NULL WHERE id = ?', params: [id] },
+    {
+      sql: `UPDATE notes SET notebook_id = (SELECT id FROM notebooks WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1)
+            WHERE id = ? AND notebook_id NOT IN (SELECT id FROM notebooks WHERE deleted_at IS NULL)`,
+      params: [id],
+    },
+  ]);
+}
+
+/// Emptying Trash deletes for good, everywhere the notebook syncs.
+export async function emptyTrash(replica: Replica): Promise<void> {
+  await replica.execute('DELETE FROM notes WHERE deleted_at IS NOT NULL');
+}
+
+export async function touchNote(replica: Replica, id: string, now = Date.now()): Promise<void> {
+  await replica.execute('UPDATE notes SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
+}
+
+/// Title and snippet of a note from its readable text: the first line, then the rest.
+export function titleAndSnippet(text: string | null): { title: string; snippet: string } {
+  const lines = (text ?? '').split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return { title: lines[0] ?? 'New note', snippet: lines.slice(1).join(' ').slice(0, 140) };
+}
+
+const units: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 24 * 3600e3],
+  ['month', 30 * 24 * 3600e3],
+  ['week', 7 * 24 * 3600e3],
+  ['day', 24 * 3600e3],
+  ['hour', 3600e3],
+  ['minute', 60e3],
+];
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+
+export function relativeTime(then: number, now = Date.now()): string {
+  const delta = then - now;
+  for (const [unit, ms] of units) {
+    if (Math.abs(delta) >= ms) return relative.format(Math.round(delta / ms), unit);
+  }
+  return 'just now';
+}

@@ -1,0 +1,63 @@
+import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
+import { Replica, systemClock, type Scheduler } from '../../sync';
+import { appSchema } from '../app-schema';
+
+export interface AppRuntime {
+  readonly replica: Replica;
+  readonly storage: BrowserDatabase;
+  readonly writer: number;
+}
+
+const DATABASE = 'notes';
+
+/// Flushes at the next animation frame; a hidden tab gets no frames, so a timer stands in.
+const frameScheduler: Scheduler = (callback) => {
+  if (document.visibilityState === 'hidden') {
+    const handle = setTimeout(callback, 50);
+    return () => clearTimeout(handle);
+  }
+  const handle = requestAnimationFrame(() => callback());
+  return () => cancelAnimationFrame(handle);
+};
+
+const cryptoRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+
+/// Each open tab writes its own REALTIME_TEXT slots: lease the lowest free writer number
+/// with a Web Lock held for the life of the tab.
+async function leaseWriter(): Promise<number> {
+  for (let writer = 0; writer < 256; writer++) {
+    const leased = await new Promise<boolean>((resolve) => {
+      void navigator.locks.request(`${DATABASE}-writer-${writer}`, { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        return lock ? new Promise<never>(() => undefined) : undefined;
+      });
+    });
+    if (leased) return writer;
+  }
+  throw new Error('more than 256 tabs have the notes open');
+}
+
+/// Opens the notes on this device: the database in its worker, and the replica over it.
+export async function bootRuntime(): Promise<AppRuntime> {
+  const storage = await openBrowserDatabase({ name: DATABASE });
+  const writer = await leaseWriter();
+  const replica = await Replica.open({
+    db: storage,
+    schema: appSchema,
+    scheduler: frameScheduler,
+    clock: systemClock,
+    random: cryptoRandom,
+    writer,
+    // The note list's titles and search follow typing closely.
+    text: { readableTextIntervalMs: 400 },
+  });
+  storage.onRemoteWrite(() => {
+    replica.catchUp().catch((error: unknown) => console.error('could not take in another tab\'s changes', error));
+  });
+  // Edits reach storage within a frame; leaving the page must not wait for one.
+  addEventListener('pagehide', () => void replica.flush());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') void replica.flush();
+  });
+  return { replica, storage, writer };
+}

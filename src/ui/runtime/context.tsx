@@ -1,0 +1,88 @@
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import type * as Y from 'yjs';
+import type { ChangeEvent, DocRef, SqlRow, SqlValue, TextHandle } from '../../sync';
+import type { AppRuntime } from './boot';
+
+const RuntimeContext = createContext<AppRuntime | null>(null);
+
+export function RuntimeProvider({ runtime, children }: { runtime: AppRuntime; children: ReactNode }) {
+  return <RuntimeContext.Provider value={runtime}>{children}</RuntimeContext.Provider>;
+}
+
+export function useRuntime(): AppRuntime {
+  const runtime = useContext(RuntimeContext);
+  if (!runtime) throw new Error('useRuntime outside RuntimeProvider');
+  return runtime;
+}
+
+/// Runs a read and runs it again whenever a change touches one of `tables` (by the user's
+/// table name). Unsubscribes on unmount.
+export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[], tables: readonly string[]): T[] | null {
+  const { replica } = useRuntime();
+  const [rows, setRows] = useState<T[] | null>(null);
+  const key = JSON.stringify([sql, params]);
+  const tablesKey = tables.join(',');
+  useEffect(() => {
+    let live = true;
+    let running = false;
+    let again = false;
+    const run = async () => {
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      try {
+        do {
+          again = false;
+          const result = (await replica.query(sql, params)) as T[];
+          if (live) setRows(result);
+        } while (again && live);
+      } catch (error) {
+        console.error('query failed', error);
+      } finally {
+        running = false;
+      }
+    };
+    void run();
+    const watched = new Set(tablesKey.split(','));
+    const touches = (e: ChangeEvent) => e.rows.some((r) => watched.has(r.table)) || e.docs.some((d) => watched.has(d.table));
+    const off = replica.subscribe((e) => {
+      if (touches(e)) void run();
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [replica, key, tablesKey]);
+  return rows;
+}
+
+/// The Yjs document of a REALTIME_TEXT cell, open while the component is mounted.
+export function useTextDoc(ref: DocRef | null): Y.Doc | null {
+  const { replica } = useRuntime();
+  const [doc, setDoc] = useState<Y.Doc | null>(null);
+  const key = ref ? JSON.stringify(ref) : null;
+  const refRef = useRef(ref);
+  refRef.current = ref;
+  useEffect(() => {
+    const current = refRef.current;
+    if (!current) {
+      setDoc(null);
+      return;
+    }
+    let handle: TextHandle | null = null;
+    let live = true;
+    void replica.texts.openDoc(current).then((h) => {
+      if (!live) return void h.release();
+      handle = h;
+      setDoc(h.doc);
+    });
+    return () => {
+      live = false;
+      setDoc(null);
+      void handle?.release();
+    };
+  }, [replica, key]);
+  return doc;
+}

@@ -3,6 +3,7 @@
 // (page -> comlink -> worker -> WasmSqlDatabase).
 import { deleteBrowserDatabase, openBrowserDatabase, type BrowserDatabase, type StorageKind } from '../../src/storage/browser';
 import type { SqlStatement } from '../../src/sync/ports';
+import { seededRandom } from '../../src/sync/testing/fixtures';
 
 export interface BenchOptions {
   readonly storage: StorageKind;
@@ -58,17 +59,8 @@ const LIST_SQL = 'SELECT id, title, updated_at FROM notes ORDER BY updated_at DE
 const SEARCH_SQL = `SELECT notes.id, notes.title FROM notes_fts JOIN notes ON notes.rowid = notes_fts.rowid
   WHERE notes_fts MATCH ? ORDER BY rank LIMIT 20`;
 
-/// A seeded generator (mulberry32): the same notes and queries on every run and kind.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/// A seeded generator (the simulator's mulberry32): the same notes and queries on every run and kind.
+const random = seededRandom;
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ber', 'dan', 'fel', 'gor', 'han', 'jul', 'kem', 'lis', 'mor', 'nat', 'pel', 'quin', 'ros', 'sul', 'tam', 'ver'];
 

@@ -54,6 +54,8 @@ export async function bootRuntime(): Promise<AppRuntime> {
   storage.onRemoteWrite(() => {
     replica.catchUp().catch((error: unknown) => console.error('could not take in another tab\'s changes', error));
   });
+  // Ask the browser once, at start, not to evict the notes; Settings shows the answer.
+  void storage.persist().catch(() => false);
   // Edits reach storage within a frame; leaving the page must not wait for one.
   addEventListener('pagehide', () => void replica.flush());
   document.addEventListener('visibilitychange', () => {

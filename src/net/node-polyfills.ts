@@ -1,0 +1,16 @@
+// libp2p 3 uses Promise.withResolvers, which Node 20 lacks (Node 22 and browsers have it).
+// Imported first by whatever runs libp2p in Node.
+interface WithResolvers {
+  withResolvers?: <T>() => { promise: Promise<T>; resolve: (value: T | PromiseLike<T>) => void; reject: (reason?: unknown) => void };
+}
+const P = Promise as unknown as WithResolvers;
+P.withResolvers ??= <T>() => {
+  let resolve!: (value: T | PromiseLike<T>) => void;
+  let reject!: (reason?: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+};
+export {};

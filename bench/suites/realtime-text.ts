@@ -12,7 +12,8 @@ const schema = compileSyncSchema('CREATE TABLE notes (id TEXT PRIMARY KEY, body 
 const NOTE = { table: 'notes', column: 'body', pk: ['note-1'] } as const;
 const FRAME_MS = 16;
 const LOAD_RUNS = 7;
-const ROUNDS = 2;
+/// Rounds of alternated runs; medians over them. This machine is noisy: more is steadier.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 /// Replays a trace edit by edit through a REALTIME_TEXT cell stored in a cr-sqlite file, and
 /// the same edits through raw in-memory Yjs in the same process.

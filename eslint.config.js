@@ -11,12 +11,15 @@ const LAYERS = {
   identity: [],
   storage: ['sync', 'schema'],
   net: ['storage', 'identity', 'sync', 'schema'],
-  'cloud-peer': ['net', 'storage', 'identity', 'sync', 'schema'],
-  ui: ['net', 'storage', 'identity', 'sync', 'schema'],
+  // The notes app's domain (its tables, document schema, intents, formats, sharing rules),
+  // shared by the two composition roots; pure like the runtime it builds on.
+  notes: ['identity', 'sync', 'schema'],
+  'cloud-peer': ['notes', 'net', 'storage', 'identity', 'sync', 'schema'],
+  ui: ['notes', 'net', 'storage', 'identity', 'sync', 'schema'],
 };
 /// Packages a pure layer must not touch: UI frameworks, the network, the platform.
 const IMPURE = ['react', 'react-dom', 'react-dom/*', 'libp2p', '@libp2p/*', 'node:*', '@vlcn.io/*'];
-const PURE_LAYERS = new Set(['schema', 'sync', 'identity']);
+const PURE_LAYERS = new Set(['schema', 'sync', 'identity', 'notes']);
 
 const layerRules = Object.entries(LAYERS).map(([layer, allowed]) => {
   const forbidden = Object.keys(LAYERS).filter((other) => other !== layer && !allowed.includes(other));

@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
-import { relativeTime, titleAndSnippet } from '../model/notes';
+import { relativeTime, titleAndSnippet } from '../../notes/model';
 
 export interface NoteListItem {
   readonly id: string;

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
-import { noteBody } from '../app-schema';
+import { noteBody } from '../../notes/app-schema';
 import { NoteEditor } from '../editor';
-import { moveToTrash, restoreNote, setPinned, touchNote } from '../model/notes';
+import { moveToTrash, restoreNote, setPinned, touchNote } from '../../notes/model';
 import { useLiveQuery, useRuntime, useTextDoc } from '../runtime/context';
 
 interface NoteRow {

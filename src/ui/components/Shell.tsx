@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, setPinned } from '../model/notes';
+import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, setPinned } from '../../notes/model';
 import { useLiveQuery, useRuntime } from '../runtime/context';
 import { IdentityPanel } from '../identity/IdentityPanel';
 import type { DeviceIdentity } from '../identity/keystore';

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { createNotebook, deleteNotebook, renameNotebook } from '../model/notes';
+import { createNotebook, deleteNotebook, renameNotebook } from '../../notes/model';
 import { useLiveQuery, useRuntime } from '../runtime/context';
 
 export interface NotebookRow {

@@ -5,7 +5,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { yUndoPluginKey } from 'y-prosemirror';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META } from './doc-version';
+import { META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META } from '../../notes/document/doc-version';
 import type { CursorSource } from './editor-view';
 import { NoteEditor, type NoteEditorProps } from './NoteEditor';
 import { deliver, fragmentBlocksText, pressKey, typeText, undoAll } from './test-support';

@@ -5,9 +5,9 @@ import { prosemirrorToYXmlFragment, ySyncPlugin, yUndoPluginKey } from 'y-prosem
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { TextOrigin } from '../../sync';
-import { META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META, readEditorSchemaVersion } from './doc-version';
+import { META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META, readEditorSchemaVersion } from '../../notes/document/doc-version';
 import { mountNoteEditor, type CursorSource, type MountedNoteView } from './editor-view';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 import { b, deliver, fragmentBlocksText, place, pressKey, typeText, undoAll } from './test-support';
 
 let mounted: MountedNoteView[] = [];

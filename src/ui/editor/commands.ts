@@ -1,7 +1,7 @@
 import type { Mark, MarkType, NodeType, ResolvedPos } from 'prosemirror-model';
 import { TextSelection, type Command, type EditorState, type Transaction } from 'prosemirror-state';
 import type { EditorView } from 'prosemirror-view';
-import { safeHref } from './schema';
+import { safeHref } from '../../notes/document/schema';
 
 /// Asks the person for a link target. `current` is the selected text, a hint for the answer.
 /// Return null (or resolve to null) to cancel.

@@ -4,7 +4,7 @@ import { prosemirrorToYXmlFragment } from 'y-prosemirror';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { TextOrigin } from '../../sync';
-import { checkDocCompatibility, META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META, readEditorSchemaVersion, stampEditorSchemaVersion, transactionIncompatibility } from './doc-version';
+import { checkDocCompatibility, META_EDITOR_SCHEMA, NOTE_FRAGMENT, NOTE_META, readEditorSchemaVersion, stampEditorSchemaVersion, transactionIncompatibility } from '../../notes/document/doc-version';
 import { mountNoteEditor, type MountedNoteView } from './editor-view';
 import { mountNote, type MountedNote } from './mount-note';
 import { b, deliver, docArbitrary, place, typeText } from './test-support';

@@ -3,10 +3,10 @@ import { EditorView } from 'prosemirror-view';
 import { yCursorPlugin, ySyncPlugin, ySyncPluginKey, yUndoPlugin } from 'y-prosemirror';
 import type * as Y from 'yjs';
 import type { LinkUrlRequest } from './commands';
-import { checkDocCompatibility, noteFragment, stampEditorSchemaVersion, transactionIncompatibility } from './doc-version';
+import { checkDocCompatibility, noteFragment, stampEditorSchemaVersion, transactionIncompatibility } from '../../notes/document/doc-version';
 import { buildInputRules } from './input-rules';
 import { buildKeymaps } from './keymap';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 import { taskItemNodeView } from './task-item-view';
 
 /// The presence source `yCursorPlugin` reads, keyed by Y.Doc client id. y-protocols'

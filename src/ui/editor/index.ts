@@ -2,7 +2,7 @@
 /// y-prosemirror, Markdown-like shortcuts, checklists, and a gate that opens notes from a
 /// newer app read-only instead of rewriting what it does not understand.
 export { NoteEditor, type NoteEditorProps } from './NoteEditor';
-export { EDITOR_SCHEMA_VERSION, notesSchema, safeHref } from './schema';
+export { EDITOR_SCHEMA_VERSION, notesSchema, safeHref } from '../../notes/document/schema';
 export {
   checkDocCompatibility,
   EditorOrigin,
@@ -12,7 +12,7 @@ export {
   readEditorSchemaVersion,
   type DocCompatibility,
   type RecordedSchemaVersion,
-} from './doc-version';
+} from '../../notes/document/doc-version';
 export { mountNoteEditor, type CursorSource, type MountedNoteView, type NoteEditorViewOptions } from './editor-view';
 export { mountReadOnlyNote } from './read-only-view';
 export { mountNote, type MountedNote, type MountNoteOptions } from './mount-note';

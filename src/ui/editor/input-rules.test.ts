@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { normalizeLinkInput, type LinkUrlRequest } from './commands';
 import { buildInputRules } from './input-rules';
 import { buildKeymaps } from './keymap';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 import { b, place, pressKey, typeText } from './test-support';
 
 let views: EditorView[] = [];

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { checkDocCompatibility, type DocCompatibility } from './doc-version';
+import { checkDocCompatibility, type DocCompatibility } from '../../notes/document/doc-version';
 import { bindCompatibleNote, type MountedNoteView, type NoteEditorViewOptions } from './editor-view';
 import { mountReadOnlyNote } from './read-only-view';
 

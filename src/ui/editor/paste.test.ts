@@ -3,7 +3,7 @@ import { DOMParser } from 'prosemirror-model';
 import { EditorState } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
 import { afterEach, describe, expect, it } from 'vitest';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 import { b, place } from './test-support';
 
 // jsdom has no ClipboardEvent; ProseMirror only passes the event on to handlePaste props.

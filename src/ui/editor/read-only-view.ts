@@ -2,9 +2,9 @@ import { Schema, type Attrs, type DOMOutputSpec, type Mark, type Node as PMNode,
 import { EditorState, Selection, TextSelection } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
 import * as Y from 'yjs';
-import { checkDocCompatibility, NOTE_META, noteFragment } from './doc-version';
+import { checkDocCompatibility, NOTE_META, noteFragment } from '../../notes/document/doc-version';
 import { EDITOR_ATTRIBUTES, freezePlugin, type MountedNoteView } from './editor-view';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 import { taskItemNodeView } from './task-item-view';
 
 const UNSUPPORTED_ATTRS = { name: { default: '' }, text: { default: '' } } as const;

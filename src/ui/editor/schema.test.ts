@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { DOMParser, DOMSerializer, type Node as PMNode } from 'prosemirror-model';
 import { describe, expect, it } from 'vitest';
-import { EDITOR_SCHEMA_VERSION, notesSchema, safeHref } from './schema';
+import { EDITOR_SCHEMA_VERSION, notesSchema, safeHref } from '../../notes/document/schema';
 import { b, docArbitrary, everyNodeAndMarkDoc } from './test-support';
 
 const serializer = DOMSerializer.fromSchema(notesSchema);

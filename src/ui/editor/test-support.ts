@@ -6,7 +6,7 @@ import type { EditorView } from 'prosemirror-view';
 import { yUndoPluginKey } from 'y-prosemirror';
 import * as Y from 'yjs';
 import { TextOrigin } from '../../sync';
-import { notesSchema } from './schema';
+import { notesSchema } from '../../notes/document/schema';
 
 const s = notesSchema;
 

@@ -1,6 +1,6 @@
 import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
 import { Replica, systemClock, type Scheduler } from '../../sync';
-import { appSchema } from '../app-schema';
+import { appSchema } from '../../notes/app-schema';
 
 export interface AppRuntime {
   readonly replica: Replica;

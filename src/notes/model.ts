@@ -1,4 +1,4 @@
-import type { Replica } from '../../sync';
+import type { Replica } from '../sync';
 
 /// The notes app's intents: every change the UI makes goes through here, as one
 /// transaction each, so components render state and dispatch intents.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { openMemoryDatabase } from '../../storage/node';
-import { Replica } from '../../sync';
-import { appSchema } from '../app-schema';
-import { createNote, createNotebook, deleteNotebook, emptyTrash, ensureDefaultNotebook, moveToTrash, relativeTime, restoreNote, setPinned, titleAndSnippet } from './notes';
+import { openMemoryDatabase } from '../storage/node';
+import { Replica } from '../sync';
+import { appSchema } from './app-schema';
+import { createNote, createNotebook, deleteNotebook, emptyTrash, ensureDefaultNotebook, moveToTrash, relativeTime, restoreNote, setPinned, titleAndSnippet } from './model';
 
 async function replica() {
   return Replica.open({ db: await openMemoryDatabase(), schema: appSchema });

@@ -13,6 +13,8 @@ export type SyncErrorCode =
   | 'invalid-text-update'
   /// The database refused a batch; nothing from it was applied.
   | 'apply-failed'
+  /// A change outside what the session shares (another notebook, say); nothing was applied.
+  | 'out-of-scope'
   /// The replica was closed.
   | 'closed';
 

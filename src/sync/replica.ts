@@ -29,6 +29,13 @@ export interface PeerProgress {
   readonly receivedUpTo: number;
 }
 
+/// What one change is about (see `subjectsOf`). `column` is null for a row's existence
+/// (created, or `deleted`).
+export type ChangeSubject =
+  | { readonly kind: 'row'; readonly table: string; readonly pk: readonly SqlValue[]; readonly column: string | null; readonly value: SqlValue; readonly deleted: boolean }
+  | { readonly kind: 'text'; readonly doc: DocRef }
+  | { readonly kind: 'unknown' };
+
 export interface SearchHit {
   readonly pk: readonly SqlValue[];
   /// A window of the matching text; `highlights` are [start, end) offsets of matches in it.
@@ -130,6 +137,12 @@ export class Replica {
     return replica;
   }
 
+  /// The cr-sqlite table that stores a user table's synced columns (the user's table is a
+  /// view over it). Apps that keep local indexes of synced rows hang triggers on it.
+  storedTableOf(table: string): string {
+    return physical.crr(this.table(table).name);
+  }
+
   get site(): SiteId {
     return toHex(this.siteBytes) as SiteId;
   }
@@ -188,7 +201,9 @@ export class Replica {
 
   /// Applies a peer's changeset atomically. Input that fails validation is refused with a
   /// `SyncError` and changes nothing.
-  async applyChangeset(set: Changeset): Promise<ChangeEvent> {
+  /// `peerKey` names the record of what the sender has given us (its site by default; a
+  /// scoped session keys it by site and scope).
+  async applyChangeset(set: Changeset, options: { peerKey?: Uint8Array } = {}): Promise<ChangeEvent> {
     this.assertOpen();
     this.validate(set);
     return this.queue.run(async () => {
@@ -204,7 +219,7 @@ export class Replica {
       statements.push({
         sql: `INSERT INTO ${PEERS} (site, received_up_to) VALUES (?, ?)
               ON CONFLICT (site) DO UPDATE SET received_up_to = max(received_up_to, excluded.received_up_to)`,
-        params: [set.fromSite, set.upTo],
+        params: [options.peerKey ?? set.fromSite, set.upTo],
       });
       try {
         await this.db.transact(statements);
@@ -242,19 +257,20 @@ export class Replica {
     });
   }
 
-  async peerProgress(site: Uint8Array): Promise<PeerProgress> {
-    const [row] = await this.db.query(`SELECT sent_up_to, received_up_to FROM ${PEERS} WHERE site = ?`, [site]);
+  /// What a peer (by site, or by the peer key of a scoped session) has of ours and we of its.
+  async peerProgress(peerKey: Uint8Array): Promise<PeerProgress> {
+    const [row] = await this.db.query(`SELECT sent_up_to, received_up_to FROM ${PEERS} WHERE site = ?`, [peerKey]);
     return { sentUpTo: Number(row?.sent_up_to ?? 0), receivedUpTo: Number(row?.received_up_to ?? 0) };
   }
 
   /// Records that a peer confirmed our changes up to `upTo`.
-  recordSent(site: Uint8Array, upTo: number): Promise<void> {
+  recordSent(peerKey: Uint8Array, upTo: number): Promise<void> {
     return this.queue.run(async () => {
       await this.db.transact([
         {
           sql: `INSERT INTO ${PEERS} (site, sent_up_to) VALUES (?, ?)
                 ON CONFLICT (site) DO UPDATE SET sent_up_to = max(sent_up_to, excluded.sent_up_to)`,
-          params: [site, upTo],
+          params: [peerKey, upTo],
         },
       ]);
     });
@@ -340,6 +356,36 @@ export class Replica {
       [dbVersion],
     );
     return rows.map(toChange);
+  }
+
+  /// What each change is about, in the schema's terms: a user table's row (and column, with
+  /// the value it sets), or a REALTIME_TEXT document. A sync scope decides from these which
+  /// changes a peer may see and make.
+  async subjectsOf(changes: readonly Change[]): Promise<ChangeSubject[]> {
+    const keys = new Map<string, SqlValue[]>();
+    const unpacked = async (pk: Uint8Array) => {
+      const hex = toHex(pk);
+      let cells = keys.get(hex);
+      if (!cells) keys.set(hex, (cells = await this.unpack(pk)));
+      return cells;
+    };
+    const subjects: ChangeSubject[] = [];
+    for (const c of changes) {
+      if (c.table === TEXT_SLOTS) {
+        const [doc] = await unpacked(c.pk);
+        const ref = typeof doc === 'string' ? parseDocKey(doc) : null;
+        subjects.push(ref ? { kind: 'text', doc: ref } : { kind: 'unknown' });
+        continue;
+      }
+      const table = this.userTableOf.get(c.table);
+      if (!table) {
+        subjects.push({ kind: 'unknown' });
+        continue;
+      }
+      const sentinel = c.cid === '-1';
+      subjects.push({ kind: 'row', table: table.name, pk: await unpacked(c.pk), column: sentinel ? null : c.cid, value: sentinel ? null : c.val, deleted: sentinel && c.cl % 2 === 0 });
+    }
+    return subjects;
   }
 
   /// Turns raw changes into the rows and documents they touch.

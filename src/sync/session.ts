@@ -2,6 +2,8 @@ import { columnsOf } from '../schema';
 import { SyncError } from './errors';
 import { docKey, parseDocKey, toHex } from './refs';
 import type { Replica } from './replica';
+import { scopedPeerKey, type SyncScope } from './scope';
+import type { EphemeralMessage } from './ephemeral';
 import { decodeWireMessage, encodeWireMessage, WIRE_PROTOCOL_VERSION, type WireMessage } from './wire';
 import * as Y from 'yjs';
 
@@ -23,6 +25,8 @@ export interface SessionOptions {
   readonly presenceHeartbeatMs?: number;
   /// Timers, injectable for tests.
   readonly setTimer?: (ms: number, callback: () => void) => () => void;
+  /// What this session shares; everything when absent.
+  readonly scope?: SyncScope;
 }
 
 export interface SessionProgress {
@@ -47,6 +51,7 @@ const defaultTimer = (ms: number, callback: () => void) => {
 /// Any malformed or refused message ends the session; nothing of it is applied.
 export class SyncSession {
   private peerSite: Uint8Array | null = null;
+  private peerKey: Uint8Array | null = null;
   private peerHasUpTo: number | null = null;
   private inFlight = false;
   private pumping = false;
@@ -112,7 +117,8 @@ export class SyncSession {
     switch (message.type) {
       case 'changes': {
         if (toHex(message.changeset.fromSite) !== toHex(this.peerSite)) throw new SyncError('malformed', 'changes from another site than the peer said hello as');
-        await this.replica.applyChangeset(message.changeset);
+        await this.options.scope?.checkIncoming(message.changeset.changes);
+        await this.replica.applyChangeset(message.changeset, { peerKey: this.peerKey! });
         this.received += message.changeset.changes.length;
         this.enqueue({ type: 'ack', upTo: message.changeset.upTo });
         this.emitProgress();
@@ -121,7 +127,7 @@ export class SyncSession {
       case 'ack': {
         this.peerHasUpTo = Math.max(this.peerHasUpTo ?? 0, message.upTo);
         this.inFlight = false;
-        await this.replica.recordSent(this.peerSite, this.peerHasUpTo);
+        await this.replica.recordSent(this.peerKey!, this.peerHasUpTo);
         this.emitProgress();
         void this.pump();
         return;
@@ -132,11 +138,14 @@ export class SyncSession {
         if (!ref || !table || !columnsOf(table, 'realtime-text').some((c) => c.name === ref.column) || ref.pk.length !== table.primaryKey.length) {
           throw new SyncError('unknown-column', `live text for ${message.doc}`);
         }
+        // Live text can overtake the row it belongs to; the row's slots bring it later.
+        if (this.options.scope && !(await this.options.scope.includesDoc(ref))) return;
         await this.replica.texts.applyLiveUpdate(ref, message.update, this);
         return;
       }
       case 'presence': {
-        if (this.replica.ephemeral.applyRemote(message.message)) this.seenPresencePeers.add(message.message.peer);
+        const presence = await this.inScope(message.message);
+        if (this.replica.ephemeral.applyRemote(presence)) this.seenPresencePeers.add(presence.peer);
         return;
       }
     }
@@ -154,18 +163,24 @@ export class SyncSession {
     }
     if (hello.site.byteLength !== 16 || toHex(hello.site) === this.replica.site) throw new SyncError('malformed', 'a hello with a bad site id');
     this.peerSite = hello.site;
+    this.peerKey = scopedPeerKey(hello.site, this.options.scope);
     // Tell the peer what we have of its changes: it sends what comes after.
-    const { receivedUpTo } = await this.replica.peerProgress(hello.site);
+    const { receivedUpTo } = await this.replica.peerProgress(this.peerKey);
     this.enqueue({ type: 'ack', upTo: receivedUpTo });
 
     // Anything committed here (locally, or merged from a third peer) may be news to this one.
     this.cleanups.push(this.replica.subscribe(() => void this.pump()));
     this.cleanups.push(
       this.replica.texts.onUpdate((ref, update, _origin, source) => {
-        if (source !== this) this.enqueueText(docKey(ref), update);
+        if (source === this) return;
+        const { scope } = this.options;
+        if (!scope) return this.enqueueText(docKey(ref), update);
+        void scope.includesDoc(ref).then((shared) => shared && this.enqueueText(docKey(ref), update));
       }),
     );
-    const sendPresence = () => this.enqueue({ type: 'presence', message: this.replica.ephemeral.localMessage() });
+    const sendPresence = () => {
+      void this.inScope(this.replica.ephemeral.localMessage()).then((message) => this.enqueue({ type: 'presence', message }));
+    };
     this.cleanups.push(this.replica.ephemeral.subscribe((origin) => origin === 'local' && sendPresence()));
     this.cleanups.push((this.options.setTimer ?? defaultTimer)(this.options.presenceHeartbeatMs ?? 10_000, sendPresence));
     sendPresence();
@@ -183,8 +198,11 @@ export class SyncSession {
       do {
         this.pumpAgain = false;
         if (this.closed || this.inFlight || this.peerHasUpTo === null || !this.peerSite) return;
-        const set = await this.replica.changesSince(this.peerHasUpTo, { excludeSite: this.peerSite, maxChanges: this.options.batchSize ?? 2000 });
-        if (set.changes.length === 0) return;
+        const all = await this.replica.changesSince(this.peerHasUpTo, { excludeSite: this.peerSite, maxChanges: this.options.batchSize ?? 2000 });
+        if (all.upTo <= this.peerHasUpTo) return;
+        // A batch the scope empties still goes, so the peer's ack moves past it.
+        const set = this.options.scope ? { ...all, changes: await this.options.scope.filterOutgoing(all.changes) } : all;
+        if (set.changes.length === 0 && all.changes.length === 0) return;
         this.inFlight = true;
         this.sent += set.changes.length;
         this.enqueue({ type: 'changes', changeset: set });
@@ -192,6 +210,14 @@ export class SyncSession {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /// A presence message with only the entries this session's scope shares.
+  private async inScope(message: EphemeralMessage): Promise<EphemeralMessage> {
+    const { scope } = this.options;
+    if (!scope) return message;
+    const shared = await Promise.all(message.entries.map((e) => scope.includesRow(e.table, e.pk)));
+    return { ...message, entries: message.entries.filter((_, i) => shared[i]) };
   }
 
   private enqueueText(doc: string, update: Uint8Array): void {

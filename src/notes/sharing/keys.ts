@@ -1,0 +1,73 @@
+import type { Replica } from '../../sync';
+
+/// A shared notebook's secret and where to find its peers. Kept in a local table of the
+/// same database (never synced: it is the key to the notebook, not part of it), so a
+/// downloaded database file keeps the person's notebooks shared.
+export interface NotebookKey {
+  readonly notebookId: string;
+  readonly secret: Uint8Array;
+  /// Multiaddrs of cloud peers to find the notebook's other peers through.
+  readonly bootstrap: readonly string[];
+  /// Whether the cloud peers keep a copy of the notebook (hand it to them when they don't).
+  readonly keepOnCloud: boolean;
+}
+
+export const NOTEBOOK_SECRET_BYTES = 32;
+const NOTEBOOK_KEYS = 'notebook_keys';
+
+export async function installNotebookKeys(replica: Replica): Promise<void> {
+  await replica.execute(
+    `CREATE TABLE IF NOT EXISTS ${NOTEBOOK_KEYS} (
+       notebook_id TEXT PRIMARY KEY NOT NULL,
+       secret BLOB NOT NULL,
+       bootstrap TEXT NOT NULL DEFAULT '[]',
+       keep_on_cloud INTEGER NOT NULL DEFAULT 1,
+       created_at INTEGER NOT NULL DEFAULT 0
+     )`,
+  );
+}
+
+export async function notebookKeys(replica: Replica): Promise<NotebookKey[]> {
+  const rows = await replica.query(`SELECT notebook_id, secret, bootstrap, keep_on_cloud FROM ${NOTEBOOK_KEYS} ORDER BY created_at, notebook_id`);
+  return rows.map((row) => ({
+    notebookId: row.notebook_id as string,
+    secret: row.secret as Uint8Array,
+    bootstrap: parseBootstrap(row.bootstrap),
+    keepOnCloud: row.keep_on_cloud === 1,
+  }));
+}
+
+export async function notebookKey(replica: Replica, notebookId: string): Promise<NotebookKey | null> {
+  return (await notebookKeys(replica)).find((k) => k.notebookId === notebookId) ?? null;
+}
+
+/// Records a notebook's key; an existing key is kept (the first secret of a notebook is its
+/// only one), its bootstrap list gains the new addresses.
+export async function saveNotebookKey(replica: Replica, key: NotebookKey, now = Date.now()): Promise<NotebookKey> {
+  if (key.secret.byteLength !== NOTEBOOK_SECRET_BYTES) throw new RangeError(`a notebook secret is ${NOTEBOOK_SECRET_BYTES} bytes`);
+  const existing = await notebookKey(replica, key.notebookId);
+  const bootstrap = [...new Set([...(existing?.bootstrap ?? []), ...key.bootstrap])];
+  await replica.execute(
+    `INSERT INTO ${NOTEBOOK_KEYS} (notebook_id, secret, bootstrap, keep_on_cloud, created_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (notebook_id) DO UPDATE SET bootstrap = excluded.bootstrap`,
+    [key.notebookId, key.secret, JSON.stringify(bootstrap), key.keepOnCloud ? 1 : 0, now],
+  );
+  return (await notebookKey(replica, key.notebookId))!;
+}
+
+export async function setKeepOnCloud(replica: Replica, notebookId: string, keep: boolean): Promise<void> {
+  await replica.execute(`UPDATE ${NOTEBOOK_KEYS} SET keep_on_cloud = ? WHERE notebook_id = ?`, [keep ? 1 : 0, notebookId]);
+}
+
+export function newNotebookSecret(): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(NOTEBOOK_SECRET_BYTES));
+}
+
+function parseBootstrap(value: unknown): string[] {
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    return Array.isArray(parsed) ? parsed.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
+}

@@ -80,7 +80,7 @@ export async function initiateHandshake(io: MessageTransport, facts: ConnectionF
   if (type !== Tag.challenge) throw new HandshakeError('malformed', `expected a challenge, got message ${type}`);
   const challenge = guard(() => ({ nonce: decoding.readUint8Array(d, NONCE_BYTES).slice(), cert: readBytes(d, MAX_CERTIFICATE_BYTES), proof: decoding.readUint8Array(d, 32).slice() }), d, reply);
   const transcript = { purpose, tag, initiator: facts.localPeerId, responder: facts.remotePeerId, nonceI, nonceR: challenge.nonce };
-  const peer = checkCertificate(challenge.cert, facts.remoteDeviceKey);
+  const peer = verifyCertificateFor(challenge.cert, facts.remoteDeviceKey);
   if (!equal(challenge.proof, proofOf(auth, 'responder', transcript, [challenge.cert]))) {
     throw new HandshakeError('bad-proof', 'the peer does not hold this notebook\'s secret');
   }
@@ -126,7 +126,7 @@ export async function respondToHandshake<T extends { secret: Uint8Array }>(
   if (type === Tag.refused) throw new HandshakeError('refused', `the initiator gave up: ${readRefusal(a).message}`);
   if (type !== Tag.proof) throw new HandshakeError('malformed', `expected a proof, got message ${type}`);
   const { cert, proof } = guard(() => ({ cert: readBytes(a, MAX_CERTIFICATE_BYTES), proof: decoding.readUint8Array(a, 32).slice() }), a, answer);
-  const peer = checkCertificate(cert, facts.remoteDeviceKey);
+  const peer = verifyCertificateFor(cert, facts.remoteDeviceKey);
   if (!equal(proof, proofOf(auth, 'initiator', transcript, [facts.certificate, cert]))) throw new HandshakeError('bad-proof', 'the initiator does not hold this notebook\'s secret');
   return { notebook, purpose: purpose as Purpose, peer };
 }
@@ -157,7 +157,8 @@ function proofOf(auth: Uint8Array, role: 'initiator' | 'responder', t: Transcrip
   return hmac(sha256, auth, message);
 }
 
-function checkCertificate(encoded: Uint8Array, remoteDeviceKey: Uint8Array): VerifiedPeer {
+/// Checks a device certificate and that it certifies the key the connection authenticated.
+export function verifyCertificateFor(encoded: Uint8Array, remoteDeviceKey: Uint8Array): VerifiedPeer {
   const verified = verifyDeviceCertificate(encoded);
   if (!verified.ok) throw new HandshakeError('bad-certificate', `the peer's device certificate is invalid (${verified.error.kind})`);
   if (!equal(verified.certificate.devicePublicKey, remoteDeviceKey)) throw new HandshakeError('bad-certificate', 'the certificate is for another device than the one connected');

@@ -1,3 +1,5 @@
+import { WebSocket as NodeWebSocket } from 'ws';
+
 // libp2p 3 uses Promise.withResolvers, which Node 20 lacks (Node 22 and browsers have it).
 // Imported first by whatever runs libp2p in Node.
 interface WithResolvers {
@@ -13,4 +15,7 @@ P.withResolvers ??= <T>() => {
   });
   return { promise, resolve, reject };
 };
-export {};
+
+// Node 20 has no global WebSocket; libp2p's WebSockets transport dials with it.
+const G = globalThis as { WebSocket?: unknown };
+G.WebSocket ??= NodeWebSocket;

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Libp2p } from '@libp2p/interface';
+import { openMemoryDatabase } from '../storage/node';
+import { Replica } from '../sync';
+import { notesSchema } from '../sync/testing/fixtures';
+import type { SyncScope } from '../sync';
+import { createNodePeer } from './node-libp2p';
+import { NotebookNetwork, type SharedNotebook } from './notebook-network';
+import { testDevice } from './testing/people';
+
+// The network layer is generic over scopes; the whole replica is "the notebook" here (the
+// notes app's NotebookScope is tested in src/notes).
+const everything = (): SyncScope | undefined => undefined;
+
+const started: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const s of started.splice(0).reverse()) await s.stop().catch(() => undefined);
+});
+
+async function peer(name: string, seed: number, options: { listen?: string[]; relay?: boolean; notebooks: () => SharedNotebook[]; dialMembers: boolean; acceptKeep?: boolean }) {
+  const me = testDevice(name, seed);
+  const node: Libp2p = await createNodePeer({ deviceSeed: me.device.secretKey, listen: options.listen ?? [], relay: options.relay ?? false });
+  const replica = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema });
+  const kept: SharedNotebook[] = [];
+  const network = new NotebookNetwork({
+    node,
+    replica,
+    certificate: me.certificate,
+    notebooks: async () => [...options.notebooks(), ...kept],
+    scopeFor: everything as unknown as (id: string) => SyncScope,
+    dialMembers: options.dialMembers,
+    webrtc: false,
+    acceptKeep: options.acceptKeep ? async (r) => (kept.push({ notebookId: r.notebookId, secret: r.secret, bootstrap: [], keepOnCloud: false }), true) : undefined,
+  });
+  await node.start();
+  await network.start();
+  started.push({ stop: async () => (await network.stop(), await node.stop(), await replica.close()) });
+  return { node, replica, network, kept };
+}
+
+async function until(check: () => Promise<boolean> | boolean, what: string, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const count = async (r: Replica) => Number((await r.query('SELECT count(*) AS n FROM notes'))[0]!.n);
+
+describe('NotebookNetwork over real libp2p (WebSockets, relay) on 127.0.0.1', () => {
+  it('hands a notebook to the cloud peer, syncs through it, and connects the members to each other', async () => {
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [], dialMembers: false, acceptKeep: true });
+    const addr = cloud.node.getMultiaddrs()[0]!.toString();
+    const notebook: SharedNotebook = { notebookId: 'nb-1', secret: new Uint8Array(32).fill(5), bootstrap: [addr], keepOnCloud: true };
+    const a = await peer('Alice', 2, { notebooks: () => [notebook], dialMembers: true });
+    await a.replica.execute("INSERT INTO notes (id, is_pinned) VALUES ('from-a', 1)");
+    await until(async () => (await count(cloud.replica)) === 1, 'the cloud peer to keep a copy');
+    expect(cloud.kept.map((k) => k.notebookId)).toEqual(['nb-1']);
+
+    const b = await peer('Bob', 3, { notebooks: () => [{ ...notebook, keepOnCloud: false }], dialMembers: true });
+    await until(async () => (await count(b.replica)) === 1, 'b to get a\'s note');
+    // The members find each other through the cloud peer and sync directly (relayed here:
+    // Node has no WebRTC).
+    await until(() => a.network.status().peers.some((p) => p.name === 'Bob'), 'a session between a and b');
+    const toBob = a.network.status().peers.find((p) => p.name === 'Bob')!;
+    expect(toBob.route).toBe('relayed');
+    expect(a.network.status().peers.find((p) => p.name === 'Cloud')!.route).toBe('cloud');
+    await b.replica.execute("UPDATE notes SET is_pinned = 0 WHERE id = 'from-a'");
+    await until(async () => (await a.replica.query('SELECT is_pinned FROM notes'))[0]!.is_pinned === 0, 'b\'s unpin on a');
+  }, 60_000);
+
+  it('gives a peer with the wrong secret nothing', async () => {
+    const secret = new Uint8Array(32).fill(5);
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [{ notebookId: 'nb-1', secret, bootstrap: [], keepOnCloud: false }], dialMembers: false });
+    await cloud.replica.execute("INSERT INTO notes (id) VALUES ('secret-note')");
+    const addr = cloud.node.getMultiaddrs()[0]!.toString();
+    const eve = await peer('Eve', 4, { notebooks: () => [{ notebookId: 'nb-1', secret: new Uint8Array(32).fill(6), bootstrap: [addr], keepOnCloud: false }], dialMembers: true });
+    await until(() => eve.network.status().lastError !== null, 'the refusal');
+    expect(eve.network.status().lastError).toMatch(/unknown-notebook/);
+    expect(await count(eve.replica)).toBe(0);
+    expect(eve.network.status().peers).toEqual([]);
+  }, 60_000);
+});

@@ -39,10 +39,12 @@ export default defineConfig({
   ],
   // The tests' build adds the storage harness page (e2e/harness) and goes to dist-harness/,
   // so the production build in dist/ never contains test code.
+  // The app is served by a cloud peer (as `npm start` does), so its origin has one; its
+  // data lives in a fresh temporary directory. Tests that kill a cloud peer start their own.
   webServer: {
-    command: `npm run build && node scripts/serve.mjs`,
+    command: `npm run build && tsx src/cloud-peer/main.ts --app dist-harness --http-port ${port} --port ${port + 1} --data "$(mktemp -d)" --log-level warn`,
     url: `http://127.0.0.1:${port}/`,
-    env: { PORT: String(port), STORAGE_HARNESS: '1', DIST_DIR: 'dist-harness' },
+    env: { STORAGE_HARNESS: '1' },
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,
     stdout: 'pipe',

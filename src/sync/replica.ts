@@ -6,6 +6,7 @@ import { LAYOUT_VERSION, META, PEERS, physical, q, RUNTIME_DDL, syncedTables, ta
 import { systemClock, timerScheduler, type Clock, type Scheduler, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './ports';
 import { defaultTextOptions, RealtimeTextStore, type RealtimeTextOptions } from './realtime-text';
 import { docKey, parseDocKey, toHex, type DocRef, type RowRef, type SiteId } from './refs';
+import { unpackColumns } from './packed-key';
 import { validateSlot } from './text-slots';
 import { WriteQueue } from './write-queue';
 
@@ -428,6 +429,8 @@ export class Replica {
   }
 
   private async unpack(pk: Uint8Array): Promise<SqlValue[]> {
+    const decoded = unpackColumns(pk);
+    if (decoded) return decoded;
     const cells = await this.db.query('SELECT cell FROM crsql_unpack_columns(?)', [pk]);
     return cells.map((r) => r.cell!);
   }

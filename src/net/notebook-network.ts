@@ -336,7 +336,8 @@ export class NotebookNetwork {
   private runSession(notebookId: string, connection: Connection, transport: ReturnType<NotebookNetwork['transport']>, peer: VerifiedPeer, route: PeerStatus['route'], inbound: boolean): Promise<void> {
     const peerId = connection.remotePeer.toString();
     const key = sessionKey(notebookId, peerId);
-    const session = new SyncSession(this.options.replica, transport, { scope: this.options.scopeFor(notebookId) });
+    const scope = this.options.scopeFor(notebookId);
+    const session = new SyncSession(this.options.replica, transport, { scope });
     const live: LiveSession = { session, notebookId, peerId, peer, route, inbound, initiator: inbound ? peerId : this.options.node.peerId.toString() };
     this.sessions.get(key)?.session.close('replaced by a newer session');
     this.sessions.set(key, live);
@@ -346,6 +347,7 @@ export class NotebookNetwork {
     this.log('info', `syncing notebook ${notebookId} with ${peer.certificate.displayName} (${peerId}, ${route})`);
     return session.run().finally(() => {
       offProgress();
+      scope.dispose?.();
       if (this.sessions.get(key) === live) this.sessions.delete(key);
       this.emit();
       this.notifyMembers(notebookId);

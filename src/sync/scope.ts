@@ -18,6 +18,8 @@ export interface SyncScope {
   includesDoc(ref: DocRef): Promise<boolean>;
   /// Whether ephemeral values on this row are shared.
   includesRow(table: string, pk: readonly SqlValue[]): Promise<boolean>;
+  /// Called when the session using the scope ends.
+  dispose?(): void;
 }
 
 /// The key under which a replica records its progress with a peer: the peer's site, or the

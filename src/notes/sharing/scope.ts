@@ -30,12 +30,25 @@ export async function installNoteHomes(replica: Replica): Promise<void> {
 /// notebook cannot create, move or edit notes of another one through this session.
 export class NotebookScope implements SyncScope {
   readonly key: string;
+  /// Homes of notes looked up recently: live text and presence ask per keystroke. Any
+  /// change to a note row drops its entry.
+  private readonly cache = new Map<string, string | null>();
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly replica: Replica,
     readonly notebookId: string,
   ) {
     this.key = `notebook:${notebookId}`;
+    this.unsubscribe = replica.subscribe((event) => {
+      for (const row of event.rows) if (row.table === 'notes') this.cache.delete(row.pk[0] as string);
+    });
+  }
+
+  /// Stops following the replica's changes.
+  dispose(): void {
+    this.unsubscribe();
+    this.cache.clear();
   }
 
   async filterOutgoing(changes: readonly Change[]): Promise<readonly Change[]> {
@@ -86,13 +99,20 @@ export class NotebookScope implements SyncScope {
   }
 
   private async homesOf(ids: readonly (SqlValue | undefined)[]): Promise<Map<string, string | null>> {
-    const unique = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
     const homes = new Map<string, string | null>();
+    const unique: string[] = [];
+    for (const id of new Set(ids.filter((id): id is string => typeof id === 'string'))) {
+      const cached = this.cache.get(id);
+      if (cached === undefined) unique.push(id);
+      else homes.set(id, cached);
+    }
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
       const rows = await this.replica.query(`SELECT id, notebook_id FROM ${NOTE_HOMES} WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
       for (const row of rows) homes.set(row.id as string, (row.notebook_id as string | null) ?? null);
     }
+    if (this.cache.size > 10_000) this.cache.clear();
+    for (const id of unique) if (homes.has(id)) this.cache.set(id, homes.get(id)!);
     return homes;
   }
 }

@@ -5,10 +5,33 @@ import { publishDevice } from './identity/devices';
 import { loadIdentity, saveIdentity, type DeviceIdentity } from './identity/keystore';
 import { Onboarding } from './identity/Onboarding';
 import { registerServiceWorker, type UpdateHandle } from './pwa/register';
+import { decodePeerLink, joinNotebook, PeerLinkError, type PeerLink } from '../notes/sharing';
 import { bootRuntime, type AppRuntime } from './runtime/boot';
 import { RuntimeProvider } from './runtime/context';
+import { AppNetwork } from './runtime/network';
+import { NetworkProvider } from './runtime/network-context';
 
 type Me = DeviceIdentity & { wrapped: boolean };
+const PENDING_JOIN = 'notes-pending-join';
+
+/// A peer link in the address is taken out of it at once (so it is not left in history or
+/// bookmarks) and kept for this tab until the notebook is joined, after onboarding if need be.
+function takePeerLinkFromAddress(): { link: PeerLink | null; error: string | null } {
+  try {
+    const fromAddress = decodePeerLink(location.hash);
+    if (fromAddress) {
+      sessionStorage.setItem(PENDING_JOIN, location.hash);
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    const pending = sessionStorage.getItem(PENDING_JOIN);
+    return { link: pending ? decodePeerLink(pending) : null, error: null };
+  } catch (error) {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    sessionStorage.removeItem(PENDING_JOIN);
+    return { link: null, error: error instanceof PeerLinkError ? error.message : 'the peer link could not be read' };
+  }
+}
+
 type Boot = { state: 'opening' } | { state: 'ready'; runtime: AppRuntime; me: Me | null } | { state: 'failed'; error: unknown };
 
 /// Opens the notes, and never leaves a blank screen: a failure says what happened and
@@ -23,6 +46,34 @@ export function App() {
     );
   }, []);
   useEffect(open, [open]);
+  const [pendingLink] = useState(takePeerLinkFromAddress);
+  const [joined, setJoined] = useState<{ notebookId: string; error: string | null } | null>(null);
+  const [network, setNetwork] = useState<AppNetwork | null>(null);
+
+  // The network starts once there is someone to sync as, and joins a pending peer link.
+  const runtimeForNetwork = boot.state === 'ready' ? boot.runtime : null;
+  const meForNetwork = boot.state === 'ready' ? boot.me : null;
+  useEffect(() => {
+    if (!runtimeForNetwork || !meForNetwork) return;
+    const net = new AppNetwork(runtimeForNetwork.replica, meForNetwork);
+    net.start();
+    setNetwork(net);
+    const link = pendingLink.link;
+    if (link) {
+      joinNotebook(runtimeForNetwork.replica, link).then(
+        () => {
+          sessionStorage.removeItem(PENDING_JOIN);
+          setJoined({ notebookId: link.notebookId, error: null });
+          void net.refresh();
+        },
+        (error: unknown) => setJoined({ notebookId: link.notebookId, error: error instanceof Error ? error.message : String(error) }),
+      );
+    }
+    return () => {
+      setNetwork(null);
+      void net.stop();
+    };
+  }, [runtimeForNetwork, meForNetwork, pendingLink]);
 
   // A new version waits until the person says so, and then everything is saved first.
   const [update, setUpdate] = useState<UpdateHandle | null>(null);
@@ -51,10 +102,19 @@ export function App() {
         />
       );
     }
+    if (!network) return <main className="boot" aria-busy="true" />;
+    const linkProblem = pendingLink.error ?? joined?.error ?? null;
     return (
       <RuntimeProvider runtime={runtime}>
-        <Shell me={me} />
-        {prompt}
+        <NetworkProvider network={network}>
+          <Shell me={me} joinedNotebook={joined?.error === null ? joined.notebookId : null} />
+          {linkProblem ? (
+            <p className="link-problem" role="alert">
+              This peer link could not be used: {linkProblem}
+            </p>
+          ) : null}
+          {prompt}
+        </NetworkProvider>
       </RuntimeProvider>
     );
   }

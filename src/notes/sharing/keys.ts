@@ -71,3 +71,22 @@ function parseBootstrap(value: unknown): string[] {
     return [];
   }
 }
+
+/// Shares a notebook: its key, made on first share, with this app's cloud peers to meet through.
+export async function shareNotebook(replica: Replica, notebookId: string, bootstrap: readonly string[]): Promise<NotebookKey> {
+  const existing = await notebookKey(replica, notebookId);
+  return saveNotebookKey(replica, { notebookId, secret: existing?.secret ?? newNotebookSecret(), bootstrap, keepOnCloud: existing?.keepOnCloud ?? true });
+}
+
+/// Joins the notebook a peer link names. Its row arrives with the first sync; until then a
+/// row with the link's name stands in (the same name, so the two merge without a trace).
+export async function joinNotebook(replica: Replica, link: { notebookId: string; secret: Uint8Array; name: string; bootstrap: readonly string[] }): Promise<void> {
+  const existing = await notebookKey(replica, link.notebookId);
+  if (existing && !equalBytes(existing.secret, link.secret)) throw new RangeError('this device already has that notebook with another secret');
+  await saveNotebookKey(replica, { notebookId: link.notebookId, secret: link.secret, bootstrap: link.bootstrap, keepOnCloud: true });
+  await replica.execute('INSERT INTO notebooks (id, name, created_at) SELECT ?, ?, 0 WHERE NOT EXISTS (SELECT 1 FROM notebooks WHERE id = ?)', [link.notebookId, link.name, link.notebookId]);
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+}

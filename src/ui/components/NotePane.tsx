@@ -1,8 +1,12 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
+import type { EditorView } from 'prosemirror-view';
 import { noteBody } from '../../notes/app-schema';
 import { NoteEditor } from '../editor';
 import { moveToTrash, restoreNote, setPinned, touchNote } from '../../notes/model';
 import { useLiveQuery, useRuntime, useTextDoc } from '../runtime/context';
+import { useNetwork } from '../runtime/network-context';
+import { ephemeralCursorSource } from '../editor/ephemeral-cursors';
+import { personColor } from './people';
 
 interface NoteRow {
   id: string;
@@ -16,6 +20,27 @@ export function NotePane(props: { noteId: string; autoFocus: boolean; onBack: ()
   const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes']);
   const note = rows?.[0] ?? null;
   const doc = useTextDoc(note ? noteBody(props.noteId) : null);
+  const network = useNetwork();
+  const view = useRef<EditorView | null>(null);
+  // Where this person's cursor goes and other people's come from: the note's EPHEMERAL cursor column.
+  const cursors = useMemo(
+    () =>
+      doc &&
+      ephemeralCursorSource({
+        ephemeral: replica.ephemeral,
+        doc,
+        table: 'notes',
+        pk: [props.noteId],
+        column: 'cursor',
+        getView: () => view.current,
+        personOf: (peer) => {
+          const person = network.personOfSite(peer);
+          return person ? { name: person.name, color: personColor(person.identityKey) } : null;
+        },
+      }),
+    [replica, network, props.noteId, doc],
+  );
+  useEffect(() => () => cursors?.destroy(), [cursors]);
 
   // Local edits move the note up the list ("by last edit").
   useEffect(() => {
@@ -63,7 +88,17 @@ export function NotePane(props: { noteId: string; autoFocus: boolean; onBack: ()
           </>
         )}
       </div>
-      {doc ? <NoteEditor key={props.noteId} doc={doc} readOnly={inTrash} className="note-editor" onReady={(view) => props.autoFocus && view.focus()} /> : <div className="note-editor loading" aria-busy="true" />}
+      {doc ? <NoteEditor
+          key={props.noteId}
+          doc={doc}
+          readOnly={inTrash}
+          className="note-editor"
+          cursorSource={cursors ?? undefined}
+          onReady={(ready) => {
+            view.current = ready;
+            if (props.autoFocus) ready.focus();
+          }}
+        /> : <div className="note-editor loading" aria-busy="true" />}
     </section>
   );
 }

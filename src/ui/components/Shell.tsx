@@ -8,6 +8,8 @@ import { NoteList, type NoteListItem } from './NoteList';
 import { NotePane } from './NotePane';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
+import { PresenceList } from './PresenceList';
+import { ShareDialog } from './ShareDialog';
 import { SyncStatus } from './SyncStatus';
 
 interface ListRow {
@@ -19,7 +21,7 @@ interface ListRow {
 
 /// The app: notebooks, the note list and the open note. On a narrow screen the list and
 /// the note are separate views ("list" or "note"), with Back between them.
-export function Shell({ me }: { me: DeviceIdentity & { wrapped: boolean } }) {
+export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: boolean }; joinedNotebook: string | null }) {
   const { replica } = useRuntime();
   const [notebookId, setNotebookId] = useState<string | null>(null);
   const [inTrash, setInTrash] = useState(false);
@@ -37,6 +39,14 @@ export function Shell({ me }: { me: DeviceIdentity & { wrapped: boolean } }) {
   useEffect(() => {
     void ensureDefaultNotebook(replica).then((id) => setNotebookId((current) => current ?? id));
   }, [replica]);
+  // A notebook joined through a peer link opens at once.
+  useEffect(() => {
+    if (!joinedNotebook) return;
+    setNotebookId(joinedNotebook);
+    setInTrash(false);
+    setPhoneView('list');
+  }, [joinedNotebook]);
+  const [sharing, setSharing] = useState(false);
 
   const rows = useLiveQuery<ListRow>(
     inTrash
@@ -155,11 +165,17 @@ export function Shell({ me }: { me: DeviceIdentity & { wrapped: boolean } }) {
               Empty Trash
             </button>
           ) : (
-            <button type="button" onClick={() => void newNote()}>
-              New note
-            </button>
+            <>
+              <button type="button" className="share-button" aria-label="Share notebook" title="Share notebook" disabled={!notebookId} onClick={() => setSharing(true)}>
+                Share
+              </button>
+              <button type="button" onClick={() => void newNote()}>
+                New note
+              </button>
+            </>
           )}
         </header>
+        {!inTrash && notebookId ? <PresenceList notebookId={notebookId} /> : null}
         {inTrash && hits === null ? <h2 className="list-pane__title">Trash</h2> : null}
         <NoteList
           items={listItems}
@@ -176,7 +192,7 @@ export function Shell({ me }: { me: DeviceIdentity & { wrapped: boolean } }) {
               : undefined
           }
         />
-        <SyncStatus />
+        <SyncStatus notebookId={inTrash ? null : notebookId} />
       </section>
       <main className="note-area">
         {noteId ? (
@@ -186,6 +202,7 @@ export function Shell({ me }: { me: DeviceIdentity & { wrapped: boolean } }) {
         )}
       </main>
       <HelpSheet open={help} onClose={() => setHelp(false)} />
+      {sharing && notebookId ? <ShareDialog notebookId={notebookId} onClose={() => setSharing(false)} /> : null}
       <SettingsDialog open={settings} onClose={() => setSettings(false)} />
       <IdentityPanel me={me} wrapped={me.wrapped} open={identity} onClose={() => setIdentity(false)} />
     </div>

@@ -1,10 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useRuntime } from '../runtime/context';
+import { useNetwork, useNetworkStatus } from '../runtime/network-context';
 
-/// Where the notes stand. Peers join this in the peer-to-peer issue; until then it says
-/// that everything is saved on this device, and whether the browser is online.
-export function SyncStatus() {
+/// Where the notes stand: saved on this device always; for a shared notebook, whether peers
+/// are connected, and for each what it has of this device's changes, so a person can trust
+/// that closing the laptop loses nothing.
+export function SyncStatus({ notebookId }: { notebookId: string | null }) {
   const { storage } = useRuntime();
+  const network = useNetwork();
+  const status = useNetworkStatus();
   const [online, setOnline] = useState(navigator.onLine);
   useEffect(() => {
     const update = () => setOnline(navigator.onLine);
@@ -15,11 +19,32 @@ export function SyncStatus() {
       removeEventListener('offline', update);
     };
   }, []);
+  const peers = notebookId ? network.peersOf(notebookId) : [];
+  const state = !online ? 'Offline' : peers.length > 0 ? (peers.every((p) => p.progress.peerHasUpTo >= status.localVersion) ? 'Synced' : 'Syncing') : status.state === 'connecting' ? 'Connecting' : 'Online';
+  const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
   return (
     <div role="status" aria-label="Sync status" className="sync-status">
-      <span className={online ? 'dot dot--online' : 'dot'} aria-hidden="true" />
-      {online ? 'Online' : 'Offline'} · saved on this device
-      {storage.storageKind === 'indexeddb' ? ' (IndexedDB fallback: slower storage)' : ''}
+      <details>
+        <summary>
+          <span className={peers.length > 0 && online ? 'dot dot--online' : 'dot'} aria-hidden="true" />
+          {state}
+          {peers.length > 0 ? ` · ${peers.length} ${peers.length === 1 ? 'peer' : 'peers'}` : ''} · saved on this device
+          {storage.storageKind === 'indexeddb' ? ' (IndexedDB fallback: slower storage)' : ''}
+        </summary>
+        <ul className="sync-status__peers" aria-label="Peers">
+          {peers.map((p) => {
+            const upTo = network.changesUpTo(p.progress.peerHasUpTo);
+            return (
+              <li key={p.peerId}>
+                {p.name} ({p.route === 'cloud' ? 'cloud peer' : p.route === 'direct' ? 'direct' : 'relayed'}){' '}
+                {upTo === null ? 'has all your changes' : upTo === 'unknown' ? 'is catching up with your changes' : `has your changes up to ${time.format(upTo)}`}
+                {p.progress.received > 0 ? ` · received ${p.progress.received.toLocaleString()} changes` : ''}
+              </li>
+            );
+          })}
+          {peers.length === 0 ? <li>{notebookId && status.lastError ? `No peer reachable (${status.lastError})` : 'This notebook is on this device only. Share it to sync.'}</li> : null}
+        </ul>
+      </details>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
 import { Replica, systemClock, type Scheduler } from '../../sync';
 import { appSchema } from '../../notes/app-schema';
+import { installNoteHomes, installNotebookKeys } from '../../notes/sharing';
 
 export interface AppRuntime {
   readonly replica: Replica;
@@ -51,6 +52,10 @@ export async function bootRuntime(): Promise<AppRuntime> {
     // The note list's titles and search follow typing closely.
     text: { readableTextIntervalMs: 400 },
   });
+  // Local tables of the sharing layer: which notebook each note lives in (so a delete can be
+  // routed to that notebook's peers) and the secrets of shared notebooks.
+  await installNoteHomes(replica);
+  await installNotebookKeys(replica);
   storage.onRemoteWrite(() => {
     replica.catchUp().catch((error: unknown) => console.error('could not take in another tab\'s changes', error));
   });

@@ -1,0 +1,146 @@
+import { encodeDeviceCertificate } from '../../identity';
+import type { NetworkStatus, NotebookNetwork, PeerStatus } from '../../net/browser';
+import { NotebookScope, notebookKeys } from '../../notes/sharing';
+import type { Replica } from '../../sync';
+import type { DeviceIdentity } from '../identity/keystore';
+
+/// What the UI shows of the network: NotebookNetwork's status, plus when each of this
+/// device's versions was made, so that "has your changes up to" can say a time.
+export interface AppNetworkStatus extends NetworkStatus {
+  readonly loaded: boolean;
+  /// The newest local db_version and when it was committed.
+  readonly localVersion: number;
+}
+
+const OFFLINE: AppNetworkStatus = { loaded: false, state: 'offline', peers: [], lastError: null, localVersion: 0 };
+const BOOTSTRAP_CACHE = 'notes-origin-peer';
+const PEER_INFO_TIMEOUT_MS = 3000;
+
+/// The browser's side of peer-to-peer sync. libp2p loads after first paint; until then,
+/// and whenever no peer is reachable, the app works on its own and says so.
+export class AppNetwork {
+  private status: AppNetworkStatus = OFFLINE;
+  private readonly listeners = new Set<() => void>();
+  private network: NotebookNetwork | null = null;
+  private node: { stop(): unknown } | null = null;
+  private stopped = false;
+  /// (db_version, time) of local commits, oldest first; bounded.
+  private readonly commits: [number, number][] = [];
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly replica: Replica,
+    private readonly me: DeviceIdentity,
+  ) {}
+
+  start(): void {
+    this.cleanups.push(
+      this.replica.subscribe((event) => {
+        if (event.origin !== 'local') return;
+        void this.replica.dbVersion().then((v) => {
+          this.commits.push([v, Date.now()]);
+          if (this.commits.length > 2000) this.commits.splice(0, 1000);
+          this.update({ localVersion: v });
+        });
+      }),
+    );
+    void this.replica.dbVersion().then((v) => this.update({ localVersion: v }));
+    // After first paint: the network code is most of the app's weight.
+    const later = (callback: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 1500 }) : setTimeout(callback, 200));
+    later(() => void this.load().catch((error: unknown) => this.update({ lastError: `the network could not start: ${error instanceof Error ? error.message : String(error)}` })));
+  }
+
+  /// Picks up notebooks shared or joined since.
+  async refresh(): Promise<void> {
+    await this.network?.refresh();
+  }
+
+  /// Cloud peers of this app's own origin, from /peer.json (remembered for offline starts).
+  async originPeers(): Promise<string[]> {
+    try {
+      const response = await fetch('/peer.json', { cache: 'no-store', signal: AbortSignal.timeout(PEER_INFO_TIMEOUT_MS) });
+      if (!response.ok) throw new Error(String(response.status));
+      const text = await response.text();
+      if (text.length > 10_000) throw new Error('too long');
+      const info = JSON.parse(text) as { addrs?: unknown };
+      const addrs = Array.isArray(info.addrs) ? info.addrs.filter((a): a is string => typeof a === 'string' && a.startsWith('/')).slice(0, 8) : [];
+      localStorage.setItem(BOOTSTRAP_CACHE, JSON.stringify(addrs));
+      return addrs;
+    } catch {
+      try {
+        const cached: unknown = JSON.parse(localStorage.getItem(BOOTSTRAP_CACHE) ?? '[]');
+        return Array.isArray(cached) ? cached.filter((a): a is string => typeof a === 'string') : [];
+      } catch {
+        return [];
+      }
+    }
+  }
+
+  /// When this device's changes up to `version` were made; null when it has all of them.
+  changesUpTo(version: number): number | null | 'unknown' {
+    if (version >= this.status.localVersion) return null;
+    let time: number | 'unknown' = 'unknown';
+    for (const [v, t] of this.commits) {
+      if (v > version) break;
+      time = t;
+    }
+    return time;
+  }
+
+  peersOf(notebookId: string): PeerStatus[] {
+    return this.status.peers.filter((p) => p.notebookId === notebookId);
+  }
+
+  /// The verified person behind a replica site (a session's peer), for cursors.
+  personOfSite(site: string): PeerStatus | null {
+    return this.status.peers.find((p) => p.progress.peer === site && p.route !== 'cloud') ?? null;
+  }
+
+  getStatus = (): AppNetworkStatus => this.status;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    const [network, node] = [this.network, this.node];
+    this.network = null;
+    this.node = null;
+    await network?.stop();
+    await node?.stop();
+  }
+
+  private async load(): Promise<void> {
+    const { createBrowserPeer, NotebookNetwork } = await import('../../net/browser');
+    if (this.stopped) return;
+    const node = await createBrowserPeer({ deviceSeed: this.me.device.secretKey });
+    this.node = node;
+    const network = new NotebookNetwork({
+      node,
+      replica: this.replica,
+      certificate: encodeDeviceCertificate(this.me.certificate),
+      notebooks: async () => {
+        const origin = await this.originPeers();
+        return (await notebookKeys(this.replica)).map((k) => ({ ...k, bootstrap: [...new Set([...k.bootstrap, ...origin])] }));
+      },
+      scopeFor: (notebookId) => new NotebookScope(this.replica, notebookId),
+      dialMembers: true,
+      webrtc: true,
+      log: (level, message) => (level === 'warn' ? console.warn : console.info)(`[sync] ${message}`),
+    });
+    this.network = network;
+    network.onStatus((s) => this.update({ ...s, loaded: true }));
+    await node.start();
+    await network.start();
+    if (this.stopped) return void (await this.stop());
+    this.update({ ...network.status(), loaded: true });
+  }
+
+  private update(patch: Partial<AppNetworkStatus>): void {
+    this.status = { ...this.status, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}

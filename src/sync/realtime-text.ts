@@ -45,6 +45,9 @@ export interface RealtimeTextOptions {
   readonly compactOnReleaseRatio: number;
   /// A live update larger than this is refused.
   readonly maxLiveUpdateBytes: number;
+  /// A document that live updates reach stays open this long after the last one, so a
+  /// peer typing does not make this replica load and compact it per keystroke.
+  readonly liveLingerMs: number;
 }
 
 export const defaultTextOptions: RealtimeTextOptions = {
@@ -56,6 +59,7 @@ export const defaultTextOptions: RealtimeTextOptions = {
   busyFlushIntervalMs: 250,
   compactOnReleaseRatio: 0.02,
   maxLiveUpdateBytes: 8 * 1024 * 1024,
+  liveLingerMs: 5000,
 };
 
 interface OpenDoc {
@@ -109,6 +113,8 @@ export class RealtimeTextStore {
   private readonly updateListeners = new Set<UpdateListener>();
   private readonly textListeners = new Set<TextChangedListener>();
   private readonly slotListeners = new Set<(info: { slot: number; bytes: number }) => void>();
+  /// Documents held open for live updates (see liveLingerMs), with the timer that lets go.
+  private readonly lingering = new Map<string, { handle: TextHandle; cancel: () => void }>();
 
   constructor(
     private readonly db: SqlDatabase,
@@ -181,15 +187,32 @@ export class RealtimeTextStore {
     } catch (error) {
       throw new SyncError('invalid-text-update', 'a live update does not decode', error);
     }
+    const key = docKey(ref);
     const handle = await this.openDoc(ref);
     try {
-      const state = this.open.get(docKey(ref))!;
+      const state = this.open.get(key)!;
       this.applyExternal(state, update, TextOrigin.remoteLive);
       state.pending.push(update);
       for (const listener of this.updateListeners) listener(state.ref, update, 'remote-live', source);
     } finally {
-      await handle.release();
+      if (this.options.liveLingerMs <= 0) await handle.release();
+      else this.linger(key, handle);
     }
+  }
+
+  /// Holds a document open for a while after a live update (one hold per document).
+  private linger(key: string, handle: TextHandle): void {
+    const held = this.lingering.get(key);
+    if (held) {
+      held.cancel();
+      void handle.release();
+    }
+    const keep = held?.handle ?? handle;
+    const cancel = this.delay(this.options.liveLingerMs, () => {
+      this.lingering.delete(key);
+      void keep.release();
+    });
+    this.lingering.set(key, { handle: keep, cancel });
   }
 
   /// Writes every open document's pending edits and readable text now.
@@ -240,7 +263,30 @@ export class RealtimeTextStore {
     await this.db.transact(statements);
   }
 
+  /// Runs `callback` once `ms` have passed on the injected clock, checking at the scheduler's
+  /// pace (a frame), so tests with manual clocks and frames control it.
+  private delay(ms: number, callback: () => void): () => void {
+    const due = this.clock.now() + ms;
+    let cancelFrame = () => {};
+    let cancelled = false;
+    const check = () => {
+      if (cancelled) return;
+      if (this.clock.now() >= due) callback();
+      else cancelFrame = this.scheduler(check);
+    };
+    cancelFrame = this.scheduler(check);
+    return () => {
+      cancelled = true;
+      cancelFrame();
+    };
+  }
+
   async close(): Promise<void> {
+    for (const { handle, cancel } of this.lingering.values()) {
+      cancel();
+      await handle.release();
+    }
+    this.lingering.clear();
     await this.flushAll();
     for (const state of this.open.values()) this.dispose(state);
     this.open.clear();
@@ -393,6 +439,8 @@ export class RealtimeTextStore {
           state.pending = taken.concat(state.pending);
           state.seq = seq;
           await this.compactNow(state);
+          // The snapshot took the edits; a forced flush still owes the readable text.
+          if (writeText && state.pending.length === 0) await this.flushNow(state, force);
           return;
         }
       }

@@ -52,6 +52,9 @@ const defaultTimer = (ms: number, callback: () => void) => {
 export class SyncSession {
   private peerSite: Uint8Array | null = null;
   private peerKey: Uint8Array | null = null;
+  private applying: Promise<void> = Promise.resolve();
+  private waitingBatches = 0;
+  private failure: SyncError | null = null;
   private peerHasUpTo: number | null = null;
   private inFlight = false;
   private pumping = false;
@@ -91,8 +94,13 @@ export class SyncSession {
     try {
       for await (const bytes of this.transport.incoming) {
         if (this.closed) break;
-        await this.handle(decodeWireMessage(bytes));
+        const message = decodeWireMessage(bytes);
+        if (message.type === 'changes') this.applyInTurn(message);
+        else await this.handle(message);
+        if (this.failure) throw this.failure;
       }
+      await this.applying;
+      if (this.failure) throw this.failure;
     } catch (error) {
       const refusal = error instanceof SyncError ? error : new SyncError('malformed', error instanceof Error ? error.message : String(error), error);
       await this.sendNow({ type: 'error', code: refusal.code, message: refusal.message }).catch(() => undefined);
@@ -100,6 +108,25 @@ export class SyncSession {
       throw refusal;
     }
     this.close('the peer closed');
+  }
+
+  /// Changesets are applied one after another, but live text and presence do not wait for
+  /// them: a keystroke must not queue behind a batch being written. The peer keeps one
+  /// batch in flight, so more than two waiting is a protocol error.
+  private applyInTurn(message: Extract<WireMessage, { type: 'changes' }>): void {
+    if (this.waitingBatches >= 2) {
+      this.failure ??= new SyncError('malformed', 'changes sent before the previous batch was acknowledged');
+      return;
+    }
+    this.waitingBatches++;
+    this.applying = this.applying
+      .then(() => (this.failure || this.closed ? undefined : this.handle(message)))
+      .catch((error: unknown) => {
+        this.failure ??= error instanceof SyncError ? error : new SyncError('apply-failed', error instanceof Error ? error.message : String(error), error);
+        // Ends the read loop, which then reports the failure.
+        this.transport.close(this.failure.message);
+      })
+      .finally(() => this.waitingBatches--);
   }
 
   close(reason = 'closed'): void {

@@ -40,6 +40,10 @@ export interface RealtimeTextOptions {
   /// frame (a paste, a replay, a fast typist), storage is written at least this often;
   /// peers still get every frame's edits.
   readonly busyFlushIntervalMs: number;
+  /// Typing counts as paused after this long without an edit (0: any frame without one).
+  /// Every flush is a change each peer applies, so an app whose notes are shared may wait
+  /// a little; peers get each frame's edits live either way.
+  readonly idleFlushMs: number;
   /// When the last handle on a document is released, deltas above this fraction of the
   /// snapshot are folded into it, so a document at rest loads from (nearly) one row.
   readonly compactOnReleaseRatio: number;
@@ -57,6 +61,7 @@ export const defaultTextOptions: RealtimeTextOptions = {
   compactMinBytes: 2048,
   readableTextIntervalMs: 2000,
   busyFlushIntervalMs: 250,
+  idleFlushMs: 0,
   compactOnReleaseRatio: 0.02,
   maxLiveUpdateBytes: 8 * 1024 * 1024,
   liveLingerMs: 5000,
@@ -88,6 +93,8 @@ interface OpenDoc {
   lastFlushAt: number;
   /// Local transactions since the pending frame was scheduled: >0 means still busy.
   frameEdits: number;
+  /// When this replica last edited the document (its clock).
+  lastEditAt: number;
   cancelFlush: (() => void) | null;
   readonly onTransaction: (transaction: Y.Transaction) => void;
 }
@@ -333,6 +340,7 @@ export class RealtimeTextStore {
       lastTextAt: this.clock.now(),
       lastFlushAt: this.clock.now(),
       frameEdits: 0,
+      lastEditAt: 0,
       cancelFlush: null,
       onTransaction: (transaction) => this.onTransaction(state, transaction),
     };
@@ -358,6 +366,7 @@ export class RealtimeTextStore {
     // once per frame, in seal().
     if (transaction.deleteSet.clients.size > 0) state.deletions.push(transaction.deleteSet);
     state.frameEdits++;
+    state.lastEditAt = this.clock.now();
     if (state.unsealed) return;
     state.unsealed = true;
     state.localSinceText = true;
@@ -395,8 +404,9 @@ export class RealtimeTextStore {
     if (state.deletions.length > 1) state.deletions = [Y.mergeDeleteSets(state.deletions)];
     // Seal at the frame, not in the queue, so peers get the edit without waiting for disk.
     if (this.updateListeners.size > 0) this.seal(state);
-    const busy = state.frameEdits > 0;
-    if (busy && this.clock.now() - state.lastFlushAt < this.options.busyFlushIntervalMs) {
+    const now = this.clock.now();
+    const busy = state.frameEdits > 0 || now - state.lastEditAt < this.options.idleFlushMs;
+    if (busy && now - state.lastFlushAt < this.options.busyFlushIntervalMs) {
       this.schedule(state);
       return;
     }

@@ -27,6 +27,10 @@ export interface SessionOptions {
   readonly setTimer?: (ms: number, callback: () => void) => () => void;
   /// What this session shares; everything when absent.
   readonly scope?: SyncScope;
+  /// Forward live text that arrived from other peers (a relay in a star, like a cloud
+  /// peer). Peers that each connect to every other send only their own edits, or every
+  /// keystroke would travel the mesh several times. Default true.
+  readonly relayLiveText?: boolean;
 }
 
 export interface SessionProgress {
@@ -198,8 +202,9 @@ export class SyncSession {
     // Anything committed here (locally, or merged from a third peer) may be news to this one.
     this.cleanups.push(this.replica.subscribe(() => void this.pump()));
     this.cleanups.push(
-      this.replica.texts.onUpdate((ref, update, _origin, source) => {
+      this.replica.texts.onUpdate((ref, update, origin, source) => {
         if (source === this) return;
+        if (origin === 'remote-live' && this.options.relayLiveText === false) return;
         const { scope } = this.options;
         if (!scope) return this.enqueueText(docKey(ref), update);
         void scope.includesDoc(ref).then((shared) => shared && this.enqueueText(docKey(ref), update));

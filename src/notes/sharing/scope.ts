@@ -30,8 +30,7 @@ export async function installNoteHomes(replica: Replica): Promise<void> {
 /// notebook cannot create, move or edit notes of another one through this session.
 export class NotebookScope implements SyncScope {
   readonly key: string;
-  /// Homes of notes looked up recently: live text and presence ask per keystroke. Any
-  /// change to a note row drops its entry.
+  /// Homes of notes looked up for live text and presence, which ask per keystroke.
   private readonly cache = new Map<string, string | null>();
   private readonly unsubscribe: () => void;
 
@@ -40,8 +39,11 @@ export class NotebookScope implements SyncScope {
     readonly notebookId: string,
   ) {
     this.key = `notebook:${notebookId}`;
+    // A changed note row may have moved: look its home up again, in the background, so
+    // that live text never waits for the database (which is busy while people type).
     this.unsubscribe = replica.subscribe((event) => {
-      for (const row of event.rows) if (row.table === 'notes') this.cache.delete(row.pk[0] as string);
+      const changed = event.rows.filter((r) => r.table === 'notes' && this.cache.has(r.pk[0] as string)).map((r) => r.pk[0] as string);
+      if (changed.length > 0) void this.lookUp(changed).catch(() => changed.forEach((id) => this.cache.delete(id)));
     });
   }
 
@@ -85,13 +87,30 @@ export class NotebookScope implements SyncScope {
   }
 
   async includesDoc(ref: DocRef): Promise<boolean> {
-    return this.isNoteBody(ref) && (await this.homesOf([ref.pk[0]])).get(ref.pk[0] as string) === this.notebookId;
+    return this.isNoteBody(ref) && (await this.cachedHome(ref.pk[0])) === this.notebookId;
   }
 
   async includesRow(table: string, pk: readonly SqlValue[]): Promise<boolean> {
     if (table === 'notebooks') return pk[0] === this.notebookId;
-    if (table === 'notes') return (await this.homesOf([pk[0]])).get(pk[0] as string) === this.notebookId;
+    if (table === 'notes') return (await this.cachedHome(pk[0])) === this.notebookId;
     return table === 'devices';
+  }
+
+  /// The home of a note for live text and presence, from memory once looked up.
+  private async cachedHome(id: SqlValue | undefined): Promise<string | null | undefined> {
+    if (typeof id !== 'string') return undefined;
+    if (this.cache.has(id)) return this.cache.get(id);
+    return (await this.lookUp([id])).get(id);
+  }
+
+  private async lookUp(ids: string[]): Promise<Map<string, string | null>> {
+    const homes = await this.homesOf(ids);
+    if (this.cache.size > 10_000) this.cache.clear();
+    for (const id of ids) {
+      if (homes.has(id)) this.cache.set(id, homes.get(id)!);
+      else this.cache.delete(id);
+    }
+    return homes;
   }
 
   private isNoteBody(ref: DocRef): boolean {
@@ -99,22 +118,16 @@ export class NotebookScope implements SyncScope {
   }
 
   private async homesOf(ids: readonly (SqlValue | undefined)[]): Promise<Map<string, string | null>> {
+    const unique = [...new Set(ids.filter((id): id is string => typeof id === 'string'))];
     const homes = new Map<string, string | null>();
-    const unique: string[] = [];
-    for (const id of new Set(ids.filter((id): id is string => typeof id === 'string'))) {
-      const cached = this.cache.get(id);
-      if (cached === undefined) unique.push(id);
-      else homes.set(id, cached);
-    }
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
       const rows = await this.replica.query(`SELECT id, notebook_id FROM ${NOTE_HOMES} WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk);
       for (const row of rows) homes.set(row.id as string, (row.notebook_id as string | null) ?? null);
     }
-    if (this.cache.size > 10_000) this.cache.clear();
-    for (const id of unique) if (homes.has(id)) this.cache.set(id, homes.get(id)!);
     return homes;
   }
+
 }
 
 function describe(s: Awaited<ReturnType<Replica['subjectsOf']>>[number]): string {

@@ -24,6 +24,7 @@ export class AppNetwork {
   private network: NotebookNetwork | null = null;
   private node: { stop(): unknown } | null = null;
   private stopped = false;
+  private loading = false;
   /// (db_version, time) of local commits, oldest first; bounded.
   private readonly commits: [number, number][] = [];
   private readonly cleanups: (() => void)[] = [];
@@ -47,7 +48,37 @@ export class AppNetwork {
     void this.replica.dbVersion().then((v) => this.update({ localVersion: v }));
     // After first paint: the network code is most of the app's weight.
     const later = (callback: () => void) => ('requestIdleCallback' in window ? requestIdleCallback(callback, { timeout: 1500 }) : setTimeout(callback, 200));
-    later(() => void this.load().catch((error: unknown) => this.update({ lastError: `the network could not start: ${error instanceof Error ? error.message : String(error)}` })));
+    later(() => {
+      if (navigator.onLine) void this.goOnline();
+    });
+    // Offline, every connection is dropped (none could work, and retries cost battery);
+    // back online, sessions resume where each side's record of the other left off.
+    const online = () => void this.goOnline();
+    const offline = () => void this.goOffline();
+    addEventListener('online', online);
+    addEventListener('offline', offline);
+    this.cleanups.push(() => removeEventListener('online', online), () => removeEventListener('offline', offline));
+  }
+
+  private async goOnline(): Promise<void> {
+    if (this.stopped || this.network || this.loading) return;
+    this.loading = true;
+    try {
+      await this.load();
+    } catch (error) {
+      this.update({ lastError: `the network could not start: ${error instanceof Error ? error.message : String(error)}` });
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async goOffline(): Promise<void> {
+    const [network, node] = [this.network, this.node];
+    this.network = null;
+    this.node = null;
+    await network?.stop();
+    await node?.stop();
+    this.update({ state: 'offline', peers: [], lastError: null });
   }
 
   /// Picks up notebooks shared or joined since.
@@ -106,11 +137,7 @@ export class AppNetwork {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    const [network, node] = [this.network, this.node];
-    this.network = null;
-    this.node = null;
-    await network?.stop();
-    await node?.stop();
+    await this.goOffline();
   }
 
   private async load(): Promise<void> {
@@ -132,10 +159,10 @@ export class AppNetwork {
       log: (level, message) => (level === 'warn' ? console.warn : console.info)(`[sync] ${message}`),
     });
     this.network = network;
-    network.onStatus((s) => this.update({ ...s, loaded: true }));
+    network.onStatus((s) => this.network === network && this.update({ ...s, loaded: true }));
     await node.start();
     await network.start();
-    if (this.stopped) return void (await this.stop());
+    if (this.stopped || !navigator.onLine) return void (await this.goOffline());
     this.update({ ...network.status(), loaded: true });
   }
 

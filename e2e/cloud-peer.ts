@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -16,9 +16,12 @@ export interface RunningCloudPeer {
 /// Tests kill it by PID; a test that forgets is covered by `stopAll` in afterEach.
 export async function startCloudPeer(options: { dataDir?: string; httpPort?: number; peerPort?: number } = {}): Promise<RunningCloudPeer> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'cloud-peer-'));
+  // Its own copy of the tests' build, so a rebuild elsewhere cannot change files under it.
+  const appDir = mkdtempSync(path.join(os.tmpdir(), 'cloud-peer-app-'));
+  cpSync('dist-harness', appDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', 'dist-harness', '--http-port', String(options.httpPort ?? 0), '--port', String(options.peerPort ?? 0), '--data', dataDir, '--log-level', 'info'],
+    ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', appDir, '--http-port', String(options.httpPort ?? 0), '--port', String(options.peerPort ?? 0), '--data', dataDir, '--log-level', 'info'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);

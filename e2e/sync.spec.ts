@@ -68,14 +68,8 @@ test('a shared notebook syncs between two people: notes, concurrent typing, pins
   await body(alice).click();
   await alice.keyboard.press('Home');
   await Promise.all([alice.keyboard.type('AAAA alice AAAA ', { delay: 20 }), bob.keyboard.type(' bob BBBB bob', { delay: 20 })]);
-  const typed = Date.now();
-  for (let i = 0; i < 100; i++) {
-    const [a, b] = [await textOf(alice), await textOf(bob)];
-    console.log(Date.now() - typed, JSON.stringify(a), JSON.stringify(b));
-    if (a === b && a?.endsWith('bob') && a.startsWith('AAAA alice AAAA ')) break;
-    await alice.waitForTimeout(100);
-  }
-  await expect.poll(async () => [await textOf(alice), await textOf(bob)], { timeout: 5_000 }).toEqual([
+  // The issue asks for identical text within a second of the typing.
+  await expect.poll(async () => [await textOf(alice), await textOf(bob)], { timeout: Number(process.env.CONVERGE_MS ?? 1_000) }).toEqual([
     'AAAA alice AAAA Plans for the trip bob BBBB bob',
     'AAAA alice AAAA Plans for the trip bob BBBB bob',
   ]);
@@ -103,4 +97,95 @@ test('a shared notebook syncs between two people: notes, concurrent typing, pins
   await status.locator('summary').click();
   await expect(status).toContainText(/Bob \(direct\)/);
   await expect(status).toContainText(/has all your changes/);
+});
+
+/// Alice shares a notebook with a note; Bob joins. Both see each other on a direct connection.
+async function sharedPair(browser: Browser, cloud: RunningCloudPeer) {
+  const alice = await person(browser, cloud, 'Alice');
+  await newNote(alice, 'Shared note');
+  const link = await shareLink(alice);
+  const bob = await person(browser, cloud, 'Bob', link.slice(link.indexOf('/', 8)));
+  await notes(bob).getByRole('listitem', { name: 'Shared note' }).getByRole('button').first().click();
+  await expect(body(bob)).toHaveText('Shared note', { timeout: 30_000 });
+  for (const [page, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+    const status = page.getByRole('status', { name: 'Sync status' });
+    if (!(await status.locator('details').evaluate((d) => (d as HTMLDetailsElement).open))) await status.locator('summary').click();
+    await expect(status).toContainText(`${other} (direct)`, { timeout: 30_000 });
+  }
+  return { alice, bob, link };
+}
+
+async function typeAtEnd(page: Page, text: string) {
+  await body(page).click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+}
+
+test('after the cloud peer is killed, the two keep syncing over direct WebRTC', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const cloud = await startCloudPeer();
+  const { alice, bob } = await sharedPair(browser, cloud);
+  await cloud.kill('SIGKILL');
+  await typeAtEnd(alice, ' typed after the cloud peer died');
+  await expect.poll(() => textOf(bob), { timeout: 5_000 }).toBe('Shared note typed after the cloud peer died');
+  await typeAtEnd(bob, ' and back');
+  await expect.poll(() => textOf(alice), { timeout: 5_000 }).toBe('Shared note typed after the cloud peer died and back');
+});
+
+test('both offline, both edit, back online: merged without loss', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const cloud = await startCloudPeer();
+  const { alice, bob } = await sharedPair(browser, cloud);
+  await alice.context().setOffline(true);
+  await bob.context().setOffline(true);
+  await expect(alice.getByRole('status', { name: 'Sync status' })).toContainText('Offline');
+  await typeAtEnd(alice, ' alice offline');
+  await typeAtEnd(bob, ' bob offline');
+  await bob.getByRole('button', { name: 'Pin note', exact: true }).click();
+  // Nothing crosses while both are offline.
+  await alice.waitForTimeout(1500);
+  expect(await textOf(alice)).toBe('Shared note alice offline');
+  await alice.context().setOffline(false);
+  await bob.context().setOffline(false);
+  await expect.poll(() => textOf(alice), { timeout: 30_000 }).toMatch(/^Shared note( alice offline| bob offline){2}$/);
+  await expect.poll(async () => [await textOf(alice), await textOf(bob)], { timeout: 10_000 }).toEqual([await textOf(alice), await textOf(alice)]);
+  await expect(alice.getByRole('button', { name: 'Pin note', exact: true })).toHaveAttribute('aria-pressed', 'true');
+});
+
+test('Bob edits and leaves while Alice is offline; back online, Alice gets his edits from the cloud peer', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const cloud = await startCloudPeer();
+  const { alice, bob } = await sharedPair(browser, cloud);
+  await alice.context().setOffline(true);
+  await typeAtEnd(bob, ' written while Alice was away');
+  // Bob's change reached the cloud peer before he left (it says so).
+  const status = bob.getByRole('status', { name: 'Sync status' });
+  await expect(status).toContainText(/\(cloud peer\) has all your changes/, { timeout: 15_000 });
+  await bob.context().close();
+  await alice.context().setOffline(false);
+  await expect.poll(() => textOf(alice), { timeout: 30_000 }).toBe('Shared note written while Alice was away');
+});
+
+test('a peer holding the wrong secret receives nothing', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const cloud = await startCloudPeer();
+  const alice = await person(browser, cloud, 'Alice');
+  await newNote(alice, 'Private plans');
+  const link = await shareLink(alice);
+  // Eve has the notebook's id and bootstrap, but a secret of her own.
+  const eveLink = await alice.evaluate((url) => {
+    const fragment = new URL(url).hash.slice('#join='.length);
+    const bytes = Uint8Array.from(atob(fragment.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+    const idLength = bytes[1]!;
+    for (let i = 2 + idLength; i < 2 + idLength + 32; i++) bytes[i] = bytes[i]! ^ 0xff;
+    const encoded = btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+    return `${new URL(url).pathname}#join=${encoded}`;
+  }, link);
+  const eve = await person(browser, cloud, 'Eve', eveLink);
+  const status = eve.getByRole('status', { name: 'Sync status' });
+  await status.locator('summary').click();
+  await expect(status).toContainText(/unknown-notebook|not hold/, { timeout: 30_000 });
+  await eve.waitForTimeout(2000);
+  await expect(notes(eve).getByRole('listitem')).toHaveCount(0);
+  expect(await eve.getByText('Private plans').count()).toBe(0);
 });

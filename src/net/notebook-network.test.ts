@@ -17,7 +17,7 @@ afterEach(async () => {
   for (const s of started.splice(0).reverse()) await s.stop().catch(() => undefined);
 });
 
-async function peer(name: string, seed: number, options: { listen?: string[]; relay?: boolean; notebooks: () => SharedNotebook[]; dialMembers: boolean; acceptKeep?: boolean }) {
+async function peer(name: string, seed: number, options: { listen?: string[]; relay?: boolean; notebooks: () => SharedNotebook[]; dialMembers: boolean; acceptKeep?: boolean; logs?: string[] }) {
   const me = testDevice(name, seed);
   const node: Libp2p = await createNodePeer({ deviceSeed: me.device.secretKey, listen: options.listen ?? [], relay: options.relay ?? false });
   const replica = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema });
@@ -31,6 +31,8 @@ async function peer(name: string, seed: number, options: { listen?: string[]; re
     dialMembers: options.dialMembers,
     webrtc: false,
     acceptKeep: options.acceptKeep ? async (r) => (kept.push({ notebookId: r.notebookId, secret: r.secret, bootstrap: [], keepOnCloud: false }), true) : undefined,
+    log: (_level, message) => options.logs?.push(message),
+    maxMessageBytes: 1 << 20,
   });
   await node.start();
   await network.start();
@@ -81,5 +83,42 @@ describe('NotebookNetwork over real libp2p (WebSockets, relay) on 127.0.0.1', ()
     expect(eve.network.status().lastError).toMatch(/unknown-notebook/);
     expect(await count(eve.replica)).toBe(0);
     expect(eve.network.status().peers).toEqual([]);
+  }, 60_000);
+});
+
+describe('NotebookNetwork refuses bad streams', () => {
+  it('closes a stream that sends garbage, an oversized frame or a truncated hello, logs why, and keeps serving', async () => {
+    const logs: string[] = [];
+    const secret = new Uint8Array(32).fill(5);
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [{ notebookId: 'nb-1', secret, bootstrap: [], keepOnCloud: false }], dialMembers: false, logs });
+    await cloud.replica.execute("INSERT INTO notes (id) VALUES ('kept')");
+    const addr = cloud.node.getMultiaddrs()[0]!;
+    const raw = await createNodePeer({ deviceSeed: testDevice('Raw', 9).device.secretKey, listen: [], relay: false });
+    await raw.start();
+    started.push({ stop: async () => void (await raw.stop()) });
+    const { NOTEBOOK_PROTOCOL } = await import('./notebook-network');
+    const attempts: [string, Uint8Array][] = [
+      ['garbage', Uint8Array.from([3, 0xde, 0xad, 0xbe])],
+      ['an oversized length prefix', Uint8Array.from([0x80, 0x80, 0x80, 0x80, 0x01])], // 256 MiB
+      ['a truncated hello', Uint8Array.from([4, 1, 1, 1, 9])],
+    ];
+    for (const [what, bytes] of attempts) {
+      const stream = await raw.dialProtocol(addr, NOTEBOOK_PROTOCOL);
+      stream.send(bytes);
+      const closed = (async () => {
+        try {
+          for await (const chunk of stream) void chunk; // a refusal may come first; then the end
+        } catch {
+          // reset: closed as well
+        }
+        return true;
+      })();
+      expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r(false), 5000))]), `${what} closes the stream`).toBe(true);
+    }
+    expect(logs.filter((l) => l.startsWith('refused a stream')).length).toBeGreaterThanOrEqual(3);
+    expect(await count(cloud.replica)).toBe(1);
+    // Still serving: a peer with the secret syncs.
+    const good = await peer('Bob', 3, { notebooks: () => [{ notebookId: 'nb-1', secret, bootstrap: [addr.toString()], keepOnCloud: false }], dialMembers: false });
+    await until(async () => (await count(good.replica)) === 1, 'a good peer to sync after the bad ones');
   }, 60_000);
 });

@@ -10,7 +10,7 @@ import { installNoteHomes, installNotebookKeys, NotebookScope } from '../notes/s
 import { openFileDatabase, openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { ConfigError, parseConfig } from './config';
-import { REPLICA_FILE } from './cloud-peer';
+import { CloudPeer, REPLICA_FILE } from './cloud-peer';
 
 const children = new Set<ChildProcess>();
 const cleanups: (() => Promise<void>)[] = [];
@@ -94,6 +94,38 @@ describe('cloud peer process', () => {
     expect(await again.exited).toBe(0);
     expect(again.output()).toMatch(/SIGTERM: closing sessions and the replica/);
   }, 90_000);
+});
+
+async function client(name: string, seed: number, notebook: { notebookId: string; secret: Uint8Array; bootstrap: string[] }) {
+  const me = testDevice(name, seed);
+  const replica = await Replica.open({ db: await openMemoryDatabase(), schema: appSchema });
+  await installNoteHomes(replica);
+  await installNotebookKeys(replica);
+  const node = await createNodePeer({ deviceSeed: me.device.secretKey, listen: [], relay: false });
+  const network = new NotebookNetwork({ node, replica, certificate: me.certificate, notebooks: async () => [{ ...notebook, keepOnCloud: true }], scopeFor: (id) => new NotebookScope(replica, id), dialMembers: true, webrtc: false });
+  await node.start();
+  await network.start();
+  cleanups.push(async () => (await network.stop(), await node.stop()));
+  return replica;
+}
+
+describe('several cloud peers', () => {
+  it('replicate a notebook handed to one of them to the cloud peers it bootstraps to', async () => {
+    const config = (dataDir: string, bootstrap: string[]) =>
+      parseConfig(['--data', dataDir, '--port', '0', '--log-level', 'error', ...bootstrap.flatMap((b) => ['--bootstrap', b])], {}) as Exclude<ReturnType<typeof parseConfig>, 'help'>;
+    const second = await CloudPeer.start(config(mkdtempSync(path.join(os.tmpdir(), 'cloud-b-')), []), () => undefined);
+    cleanups.push(() => second.stop());
+    const first = await CloudPeer.start(config(mkdtempSync(path.join(os.tmpdir(), 'cloud-a-')), second.addresses()), () => undefined);
+    cleanups.push(() => first.stop());
+    const notebook = { notebookId: 'nb-grow', secret: new Uint8Array(32).fill(4) };
+    const alice = await client('Alice', 1, { ...notebook, bootstrap: first.addresses() });
+    await alice.execute('INSERT INTO notebooks (id, name) VALUES (?, ?)', [notebook.notebookId, 'Grows']);
+    await alice.execute('INSERT INTO notes (id, notebook_id) VALUES (?, ?)', ['from-alice', notebook.notebookId]);
+    // Bob knows only the second cloud peer.
+    const bob = await client('Bob', 2, { ...notebook, bootstrap: second.addresses() });
+    await until(async () => (await bob.query('SELECT id FROM notes')).length === 1, 'bob to get alice\'s note through two cloud peers', 30_000);
+    expect(await second.replica.query('SELECT id FROM notes')).toEqual([{ id: 'from-alice' }]);
+  }, 60_000);
 });
 
 describe('cloud peer configuration', () => {

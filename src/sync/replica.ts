@@ -204,7 +204,9 @@ export class Replica {
   /// `SyncError` and changes nothing.
   /// `peerKey` names the record of what the sender has given us (its site by default; a
   /// scoped session keys it by site and scope).
-  async applyChangeset(set: Changeset, options: { peerKey?: Uint8Array } = {}): Promise<ChangeEvent> {
+  /// The result's `dbVersions` are the local versions the merge was written under: the sender
+  /// has everything in them, so a session need not send them back.
+  async applyChangeset(set: Changeset, options: { peerKey?: Uint8Array } = {}): Promise<ChangeEvent & { readonly dbVersions: readonly number[] }> {
     this.assertOpen();
     this.validate(set);
     return this.queue.run(async () => {
@@ -236,7 +238,7 @@ export class Replica {
         await this.texts.afterRemoteSlots(await this.slotData(slots), refs);
       }
       if (event.rows.length > 0 || event.docs.length > 0) this.emit(event);
-      return event;
+      return { ...event, dbVersions: [...new Set(effective.map((c) => c.dbVersion))] };
     });
   }
 

@@ -58,6 +58,8 @@ export class SyncSession {
   private peerKey: Uint8Array | null = null;
   private applying: Promise<void> = Promise.resolve();
   private waitingBatches = 0;
+  /// Local db_versions under which this peer's changesets were merged.
+  private readonly fromPeer = new Set<number>();
   private failure: SyncError | null = null;
   private peerHasUpTo: number | null = null;
   private inFlight = false;
@@ -149,7 +151,8 @@ export class SyncSession {
       case 'changes': {
         if (toHex(message.changeset.fromSite) !== toHex(this.peerSite)) throw new SyncError('malformed', 'changes from another site than the peer said hello as');
         await this.options.scope?.checkIncoming(message.changeset.changes);
-        await this.replica.applyChangeset(message.changeset, { peerKey: this.peerKey! });
+        const applied = await this.replica.applyChangeset(message.changeset, { peerKey: this.peerKey! });
+        for (const v of applied.dbVersions) this.fromPeer.add(v);
         this.received += message.changeset.changes.length;
         this.enqueue({ type: 'ack', upTo: message.changeset.upTo });
         this.emitProgress();
@@ -157,6 +160,7 @@ export class SyncSession {
       }
       case 'ack': {
         this.peerHasUpTo = Math.max(this.peerHasUpTo ?? 0, message.upTo);
+        for (const v of this.fromPeer) if (v <= this.peerHasUpTo) this.fromPeer.delete(v);
         this.inFlight = false;
         await this.replica.recordSent(this.peerKey!, this.peerHasUpTo);
         this.emitProgress();
@@ -230,10 +234,23 @@ export class SyncSession {
       do {
         this.pumpAgain = false;
         if (this.closed || this.inFlight || this.peerHasUpTo === null || !this.peerSite) return;
+        if (await this.onlyFromPeer(this.peerHasUpTo)) {
+          // Everything since is what this peer sent us: no need to read it back, only to
+          // move its ack past it.
+          const upTo = await this.replica.dbVersion();
+          if (upTo <= this.peerHasUpTo) return;
+          const { schema } = this.replica;
+          this.inFlight = true;
+          this.enqueue({ type: 'changes', changeset: { schemaHash: schema.hash, schemaRevision: schema.revision, fromSite: this.replica.siteBytes, since: this.peerHasUpTo, upTo, changes: [] } });
+          return;
+        }
         const all = await this.replica.changesSince(this.peerHasUpTo, { excludeSite: this.peerSite, maxChanges: this.options.batchSize ?? 2000 });
         if (all.upTo <= this.peerHasUpTo) return;
-        // A batch the scope empties still goes, so the peer's ack moves past it.
-        const set = this.options.scope ? { ...all, changes: await this.options.scope.filterOutgoing(all.changes) } : all;
+        // What the peer itself gave us is not sent back (it came under these local versions,
+        // with third parties' site ids). A batch emptied by that or by the scope still goes,
+        // so the peer's ack moves past it.
+        const fresh = this.fromPeer.size > 0 ? all.changes.filter((c) => !this.fromPeer.has(c.dbVersion)) : all.changes;
+        const set = { ...all, changes: this.options.scope ? await this.options.scope.filterOutgoing(fresh) : fresh };
         if (set.changes.length === 0 && all.changes.length === 0) return;
         this.inFlight = true;
         this.sent += set.changes.length;
@@ -242,6 +259,17 @@ export class SyncSession {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /// Whether every change after `since` came from this peer (checked without reading them).
+  private async onlyFromPeer(since: number): Promise<boolean> {
+    if (this.fromPeer.size === 0 || this.fromPeer.size > 500) return false;
+    const versions = [...this.fromPeer];
+    const [other] = await this.replica.query(
+      `SELECT 1 FROM crsql_changes WHERE db_version > ? AND db_version NOT IN (${versions.map(() => '?').join(', ')}) LIMIT 1`,
+      [since, ...versions],
+    );
+    return other === undefined;
   }
 
   /// A presence message with only the entries this session's scope shares.

@@ -5,7 +5,7 @@ import { createIdentity } from './people';
 // Two people, each in an isolated browser context (own OPFS, own keys), and a cloud peer
 // process that serves the app and relays; all on 127.0.0.1.
 test.describe.configure({ mode: 'serial' });
-test.skip(({ isMobile }) => isMobile, 'one viewport is enough for the network; the phone layout is covered in notes.spec');
+// Tagged @desktop: the network is the same on a phone; the phone layout is covered in notes.spec.
 test.afterEach(() => stopAll());
 
 async function person(browser: Browser, cloud: RunningCloudPeer, name: string, path = '/'): Promise<Page> {
@@ -37,6 +37,41 @@ async function newNote(page: Page, text: string) {
   await page.keyboard.type(text);
 }
 
+/// Looks through every file of a page's OPFS for an integer as SQLite stores it (big-endian,
+/// 6 bytes for values this size) or as text, and for a piece of text.
+async function searchOpfs(page: Page, value: number, text: string): Promise<{ cursor: boolean; text: boolean }> {
+  return page.evaluate(
+    async ({ value, text }) => {
+      const be = new Uint8Array(6);
+      for (let i = 5, v = value; i >= 0; i--, v = Math.floor(v / 256)) be[i] = v % 256;
+      const needles = [be, new TextEncoder().encode(String(value))];
+      const wanted = new TextEncoder().encode(text);
+      const contains = (hay: Uint8Array, needle: Uint8Array) => {
+        outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+          for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+          return true;
+        }
+        return false;
+      };
+      let cursor = false;
+      let found = false;
+      const walk = async (dir: FileSystemDirectoryHandle): Promise<void> => {
+        for await (const handle of (dir as unknown as { values(): AsyncIterable<FileSystemHandle> }).values()) {
+          if (handle.kind === 'directory') await walk(handle as FileSystemDirectoryHandle);
+          else {
+            const bytes = new Uint8Array(await (await (handle as FileSystemFileHandle).getFile()).arrayBuffer());
+            cursor ||= needles.some((n) => contains(bytes, n));
+            found ||= contains(bytes, wanted);
+          }
+        }
+      };
+      await walk(await navigator.storage.getDirectory());
+      return { cursor, text: found };
+    },
+    { value, text },
+  );
+}
+
 const notes = (page: Page) => page.getByRole('list', { name: 'Notes' });
 const body = (page: Page) => page.getByRole('textbox', { name: 'Note body' });
 /// The note's text as written, without the name tags of other people's cursors.
@@ -47,7 +82,7 @@ const textOf = (page: Page) =>
     return copy.textContent;
   });
 
-test('a shared notebook syncs between two people: notes, concurrent typing, pins, cursors', async ({ browser }) => {
+test('@desktop a shared notebook syncs between two people: notes, concurrent typing, pins, cursors', async ({ browser }) => {
   test.setTimeout(180_000);
   const cloud = await startCloudPeer();
   const alice = await person(browser, cloud, 'Alice');
@@ -88,6 +123,7 @@ test('a shared notebook syncs between two people: notes, concurrent typing, pins
       }),
     )
     .toBe('AAAA alice AAAA Plans for the trip bob BBBB bob');
+  const caret = (await textOf(bob))!.length + 1;
 
   // Bob pins; Alice sees it pinned.
   await bob.getByRole('button', { name: 'Pin note', exact: true }).click();
@@ -97,6 +133,14 @@ test('a shared notebook syncs between two people: notes, concurrent typing, pins
   await status.locator('summary').click();
   await expect(status).toContainText(/Bob \(direct\)/);
   await expect(status).toContainText(/has all your changes/);
+
+  // Bob's database holds no cursor: his caret's packed value (head * 2^26 + anchor, at the
+  // end of the one paragraph) is in none of his OPFS files, where the note's text is. Read
+  // from a page without the app, so that no worker holds the files.
+  await bob.goto(new URL('/manifest.webmanifest', cloud.url).toString());
+  const found = await searchOpfs(bob, caret * 2 ** 26 + caret, 'bob BBBB bob');
+  expect(found.text, 'the search reads the database files').toBe(true);
+  expect(found.cursor, 'a cursor value in the database files').toBe(false);
 });
 
 /// Alice shares a notebook with a note; Bob joins. Both see each other on a direct connection.
@@ -121,7 +165,7 @@ async function typeAtEnd(page: Page, text: string) {
   await page.keyboard.type(text);
 }
 
-test('after the cloud peer is killed, the two keep syncing over direct WebRTC', async ({ browser }) => {
+test('@desktop after the cloud peer is killed, the two keep syncing over direct WebRTC', async ({ browser }) => {
   test.setTimeout(180_000);
   const cloud = await startCloudPeer();
   const { alice, bob } = await sharedPair(browser, cloud);
@@ -132,7 +176,7 @@ test('after the cloud peer is killed, the two keep syncing over direct WebRTC', 
   await expect.poll(() => textOf(alice), { timeout: 5_000 }).toBe('Shared note typed after the cloud peer died and back');
 });
 
-test('both offline, both edit, back online: merged without loss', async ({ browser }) => {
+test('@desktop both offline, both edit, back online: merged without loss', async ({ browser }) => {
   test.setTimeout(180_000);
   const cloud = await startCloudPeer();
   const { alice, bob } = await sharedPair(browser, cloud);
@@ -152,7 +196,7 @@ test('both offline, both edit, back online: merged without loss', async ({ brows
   await expect(alice.getByRole('button', { name: 'Pin note', exact: true })).toHaveAttribute('aria-pressed', 'true');
 });
 
-test('Bob edits and leaves while Alice is offline; back online, Alice gets his edits from the cloud peer', async ({ browser }) => {
+test('@desktop Bob edits and leaves while Alice is offline; back online, Alice gets his edits from the cloud peer', async ({ browser }) => {
   test.setTimeout(180_000);
   const cloud = await startCloudPeer();
   const { alice, bob } = await sharedPair(browser, cloud);
@@ -166,7 +210,7 @@ test('Bob edits and leaves while Alice is offline; back online, Alice gets his e
   await expect.poll(() => textOf(alice), { timeout: 30_000 }).toBe('Shared note written while Alice was away');
 });
 
-test('a peer holding the wrong secret receives nothing', async ({ browser }) => {
+test('@desktop a peer holding the wrong secret receives nothing', async ({ browser }) => {
   test.setTimeout(180_000);
   const cloud = await startCloudPeer();
   const alice = await person(browser, cloud, 'Alice');

@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import QRCode from 'qrcode';
 import { encodePeerLink, notebookKey, setKeepOnCloud, shareNotebook } from '../../notes/sharing';
 import { useLiveQuery, useRuntime } from '../runtime/context';
 import { useNetwork, useNetworkStatus } from '../runtime/network-context';
@@ -29,7 +28,9 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
         if (!live) return;
         setKeep(key.keepOnCloud);
         setLink(url);
-        setQr(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }));
+        // The QR encoder loads only when someone shares.
+        const { default: QRCode } = await import('qrcode');
+        if (live) setQr(await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 }));
         void network.refresh();
         if (key.bootstrap.length === 0) setProblem('No cloud peer is known yet: the link works between devices that reach each other some other way.');
       } catch (error) {

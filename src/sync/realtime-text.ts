@@ -357,6 +357,9 @@ export class RealtimeTextStore {
       // Local changes were sealed just before, so nothing local is skipped.
       state.sealedAt = new Map(transaction.afterState);
       if (origin !== TextOrigin.load) {
+        // A peer typing counts as typing: its edits are stored with the next flush, not one
+        // flush (and one change for every peer) per keystroke received.
+        if (origin === TextOrigin.remoteLive) state.lastEditAt = this.clock.now();
         markTextDirty(state);
         this.schedule(state);
       }

@@ -1,8 +1,10 @@
 import { CloudPeer } from './cloud-peer';
 import { ConfigError, parseConfig, USAGE, type LogLevel } from './config';
+import { EXPORT_USAGE, exportFromDataDir, parseExportArgs } from './export';
 
 /// `npm run peer` (and `npm start`, with --app): runs the cloud peer until SIGINT/SIGTERM.
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'export') return runExport(argv.slice(1));
   let config;
   try {
     config = parseConfig(argv, process.env);
@@ -19,28 +21,47 @@ async function main(argv: string[]): Promise<number> {
   const log = (level: LogLevel, message: string) => {
     if (rank[level] <= rank[config.logLevel]) (level === 'error' || level === 'warn' ? console.error : console.log)(`${new Date().toISOString()} ${level} ${message}`);
   };
+  // Signals are taken before anything starts, so that one arriving during start-up still
+  // ends in an orderly stop.
+  let signalled: (name: string) => void = () => undefined;
+  const signal = new Promise<string>((resolve) => (signalled = resolve));
+  for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => signalled(name));
+
   const peer = await CloudPeer.start(config, log);
   log('info', `cloud peer ${peer.node.peerId.toString()} listening on ${peer.addresses().join(' ')}`);
   log('info', `data in ${config.dataDir}; keeps ${config.notebooks.length ? config.notebooks.join(', ') : 'any notebook handed over'}${config.allowIdentities === null ? ' by anyone (loopback only)' : ` by ${config.allowIdentities.length} allowed identities`}`);
   const app = peer.httpAddress();
   if (app) console.log(`Notes is running at ${app}`);
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      log('info', `${signal}: closing sessions and the replica`);
-      // A second signal, or a stop that hangs, still ends the process.
-      setTimeout(() => process.exit(1), 10_000).unref();
-      peer.stop().then(resolve, (error: unknown) => {
-        log('error', `shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
-        resolve();
-      });
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const name = await signal;
+  log('info', `${name}: closing sessions and the replica`);
+  // A stop that hangs still ends the process.
+  setTimeout(() => process.exit(1), 10_000).unref();
+  try {
+    await peer.stop();
+  } catch (error) {
+    log('error', `shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+  return 0;
+}
+
+/// `npm run peer -- export …`: a notebook it keeps, as Markdown (zip) or a database file.
+async function runExport(argv: string[]): Promise<number> {
+  let options;
+  try {
+    if (argv.includes('--help')) {
+      console.log(EXPORT_USAGE);
+      return 0;
+    }
+    options = parseExportArgs(argv, process.env);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    console.error(EXPORT_USAGE);
+    return 2;
+  }
+  await exportFromDataDir(options);
+  console.log(`wrote ${options.out}`);
   return 0;
 }
 

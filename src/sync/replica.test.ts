@@ -109,7 +109,7 @@ describe('Replica: subscriptions', () => {
     const set = await a.changesSince(0);
     expect((await b.applyChangeset(set)).rows).toHaveLength(1);
     const version = await b.dbVersion();
-    expect(await b.applyChangeset(set)).toEqual({ origin: 'remote', rows: [], docs: [] });
+    expect(await b.applyChangeset(set)).toEqual({ origin: 'remote', rows: [], docs: [], dbVersions: [] });
     expect(await b.dbVersion()).toBe(version);
     await a.close();
     await b.close();

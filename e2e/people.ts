@@ -28,3 +28,22 @@ export async function openApp(page: Page): Promise<void> {
   await expect(ready.or(welcome)).toBeVisible({ timeout: 30_000 });
   if (await welcome.isVisible()) await createIdentity(page);
 }
+
+/// Writes a new note, a line at a time; Markdown-like shortcuts (`# `, `- `, `[ ] `, `**b**`)
+/// work as typed. Leaves the note open.
+export async function writeNote(page: Page, lines: readonly string[]): Promise<void> {
+  await page.getByRole('button', { name: 'New note', exact: true }).click();
+  const body = page.getByRole('textbox', { name: 'Note body' });
+  await expect(body).toBeVisible();
+  await body.click();
+  for (const [i, line] of lines.entries()) {
+    if (i > 0) await page.keyboard.press('Enter');
+    await page.keyboard.type(line);
+  }
+}
+
+/// The number of notes (not in Trash) in every notebook, as the sidebar counts them.
+export async function countNotes(page: Page): Promise<number> {
+  const labels = await page.getByRole('navigation', { name: 'Notebooks' }).getByRole('listitem').locator('[aria-label$=" notes"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+  return labels.reduce((sum, label) => sum + Number.parseInt(label, 10), 0);
+}

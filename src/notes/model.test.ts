@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { appSchema } from './app-schema';
-import { createNote, createNotebook, deleteNotebook, emptyTrash, ensureDefaultNotebook, moveToTrash, relativeTime, restoreNote, setPinned, titleAndSnippet } from './model';
+import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, mergeNotesDatabase, moveToTrash, relativeTime, restoreNote, setPinned, titleAndSnippet } from './model';
 
 async function replica() {
   return Replica.open({ db: await openMemoryDatabase(), schema: appSchema });
@@ -45,5 +45,45 @@ describe('notes intents', () => {
     expect(titleAndSnippet(null)).toEqual({ title: 'New note', snippet: '' });
     expect(relativeTime(0, 10)).toBe('just now');
     expect(relativeTime(0, 3 * 3600e3)).toMatch(/3 hours ago/);
+  });
+});
+
+describe('intents for imports', () => {
+  it('createNotes makes several notes in one transaction, with their own dates and pins', async () => {
+    const r = await replica();
+    const nb = await createNotebook(r, 'Notes', 1);
+    const before = await r.dbVersion();
+    const ids = await createNotes(r, [
+      { notebookId: nb, pinned: true, createdAt: 10, updatedAt: 20 },
+      { notebookId: nb, pinned: false, createdAt: 30, updatedAt: 30 },
+    ]);
+    expect(await r.dbVersion()).toBe(before + 1);
+    expect(await r.query('SELECT id, is_pinned, created_at, updated_at FROM notes ORDER BY created_at')).toEqual([
+      { id: ids[0], is_pinned: 1, created_at: 10, updated_at: 20 },
+      { id: ids[1], is_pinned: 0, created_at: 30, updated_at: 30 },
+    ]);
+    expect(await createNotes(r, [])).toEqual([]);
+    await r.close();
+  });
+
+  it('mergeNotesDatabase counts what it added, brings deletions, and carries notebook secrets', async () => {
+    const device = await replica();
+    const file = await replica();
+    const nb = await createNotebook(file, 'Shared', 1);
+    const [kept, gone] = await createNotes(file, [
+      { notebookId: nb, pinned: false, createdAt: 1, updatedAt: 1 },
+      { notebookId: nb, pinned: false, createdAt: 2, updatedAt: 2 },
+    ]);
+    await file.execute('CREATE TABLE notebook_keys (notebook_id TEXT PRIMARY KEY NOT NULL, secret BLOB NOT NULL)');
+    await file.execute("INSERT INTO notebook_keys VALUES (?, x'01')", [nb]);
+    expect(await mergeNotesDatabase(device, file)).toMatchObject({ notesAdded: 2, notebooksAdded: 1 });
+    expect(await device.query('SELECT notebook_id FROM notebook_keys')).toEqual([{ notebook_id: nb }]);
+    // Emptied from Trash there: gone here too after the next import, as a sync would do.
+    await moveToTrash(file, gone!);
+    await emptyTrash(file);
+    expect(await mergeNotesDatabase(device, file)).toMatchObject({ notesAdded: -1, notebooksAdded: 0 });
+    expect(await device.query('SELECT id FROM notes')).toEqual([{ id: kept }]);
+    await device.close();
+    await file.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { Replica } from '../sync';
+import { mergeReplica, type MergeReport, type Replica } from '../sync';
 
 /// The notes app's intents: every change the UI makes goes through here, as one
 /// transaction each, so components render state and dispatch intents.
@@ -35,6 +35,27 @@ export async function createNote(replica: Replica, notebookId: string, now = Dat
   return id;
 }
 
+/// A note to create with `createNotes`, with its own dates (an imported note keeps them).
+export interface NewNote {
+  readonly notebookId: string;
+  readonly pinned: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/// Creates several notes (with empty bodies) in one transaction; returns their ids in order.
+export async function createNotes(replica: Replica, notes: readonly NewNote[]): Promise<string[]> {
+  const ids = notes.map(() => newId());
+  if (notes.length === 0) return ids;
+  await replica.transact(
+    notes.map((note, i) => ({
+      sql: 'INSERT INTO notes (id, notebook_id, is_pinned, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+      params: [ids[i]!, note.notebookId, note.pinned ? 1 : 0, note.createdAt, note.updatedAt],
+    })),
+  );
+  return ids;
+}
+
 export async function setPinned(replica: Replica, id: string, pinned: boolean): Promise<void> {
   await replica.execute('UPDATE notes SET is_pinned = ? WHERE id = ?', [pinned ? 1 : 0, id]);
 }
@@ -60,8 +81,12 @@ export async function emptyTrash(replica: Replica): Promise<void> {
   await replica.execute('DELETE FROM notes WHERE deleted_at IS NOT NULL');
 }
 
+/// A note's last edit, at most every few seconds: each write is a change every peer of the
+/// notebook receives and re-sorts its list for, and typing makes one per keystroke.
+export const TOUCH_RESOLUTION_MS = 5000;
+
 export async function touchNote(replica: Replica, id: string, now = Date.now()): Promise<void> {
-  await replica.execute('UPDATE notes SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
+  await replica.execute('UPDATE notes SET updated_at = ? WHERE id = ? AND updated_at <= ?', [now, id, now - TOUCH_RESOLUTION_MS]);
 }
 
 /// Title and snippet of a note from its readable text: the first line, then the rest.
@@ -86,4 +111,26 @@ export function relativeTime(then: number, now = Date.now()): string {
     if (Math.abs(delta) >= ms) return relative.format(Math.round(delta / ms), unit);
   }
   return 'just now';
+}
+
+/// Local (not synced) tables that are part of a person's data and come along when a
+/// database file is imported: the secrets of shared notebooks (sharing/keys.ts).
+export const PERSONAL_LOCAL_TABLES: readonly string[] = ['notebook_keys'];
+
+export interface NotesMergeReport {
+  readonly notesAdded: number;
+  readonly notebooksAdded: number;
+  /// Notes whose text the merge changed (new notes included).
+  readonly textsChanged: number;
+  readonly merge: MergeReport;
+}
+
+/// Merges another database of this app (an imported file, opened as `source`) into
+/// `target`, as if the two had synced: nothing is duplicated, and the text keeps the history
+/// that further syncing needs. Like a sync, it also brings deletions made there.
+export async function mergeNotesDatabase(target: Replica, source: Replica): Promise<NotesMergeReport> {
+  const count = async (table: 'notes' | 'notebooks') => Number((await target.query(`SELECT count(*) AS n FROM ${table} WHERE deleted_at IS NULL`))[0]!.n);
+  const [notes, notebooks] = [await count('notes'), await count('notebooks')];
+  const merge = await mergeReplica(target, source, { localTables: PERSONAL_LOCAL_TABLES });
+  return { notesAdded: (await count('notes')) - notes, notebooksAdded: (await count('notebooks')) - notebooks, textsChanged: merge.docsChanged, merge };
 }

@@ -11,3 +11,4 @@ export { SyncSession, type MessageTransport, type SessionOptions, type SessionPr
 export { decodeWireMessage, encodeWireMessage, MAX_WIRE_MESSAGE_BYTES, WIRE_PROTOCOL_VERSION, type WireMessage } from './wire';
 export { systemClock, timerScheduler, type Clock, type Scheduler, type SqlDatabase, type SqlRow, type SqlStatement, type SqlValue } from './ports';
 export { scopedPeerKey, type SyncScope } from './scope';
+export { checkReplicaDatabase, mergeReplica, MergeError, type MergeErrorCode, type MergeOptions, type MergeReport } from './merge';

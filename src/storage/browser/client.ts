@@ -47,7 +47,7 @@ let syncWasm: Promise<WebAssembly.Module | undefined> | undefined;
 /// (a compiled module can be posted to a dedicated worker): a second database, a reopen or a
 /// takeover then skips compiling 880 KB of wasm. Undefined if compiling here fails; each
 /// worker then compiles it itself.
-function compiledSyncWasm(): Promise<WebAssembly.Module | undefined> {
+export function compiledSyncWasm(): Promise<WebAssembly.Module | undefined> {
   syncWasm ??= WebAssembly.compileStreaming(fetch(syncWasmUrl)).catch(() => undefined);
   return syncWasm;
 }
@@ -59,7 +59,7 @@ function startWorker(name: string): Worker {
 
 /// Calls the worker, rejecting with a StorageOpenError if the worker fails to start or does
 /// not answer in time, rather than hanging.
-async function answerOrFail<T>(worker: Worker, call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export async function answerOrFail<T>(worker: Worker, call: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let onError: ((event: ErrorEvent) => void) | undefined;
   const failed = new Promise<never>((_, reject) => {

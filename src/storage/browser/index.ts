@@ -4,6 +4,7 @@
 /// (Web Lock); other tabs forward their calls to it and take over when it goes away.
 /// PROTOCOL.md describes the roles, the tab channel, the call log and the files.
 export { openBrowserDatabase, readDatabaseFile, deleteBrowserDatabase, type BrowserDatabase, type BrowserDatabaseOptions } from './client';
+export { openDatabaseCopy, type DatabaseCopy } from './database-copy';
 export { TabHandoverError } from './errors';
 export type { RouterStats, StorageKind, StoragePreference, TabRole } from './protocol';
 export { StorageOpenError, type StorageOpenErrorKind } from '../open-errors';

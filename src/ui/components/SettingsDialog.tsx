@@ -1,5 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useRuntime } from '../runtime/context';
+import { LOOSE_MARKDOWN_NOTEBOOK, useYourData } from '../runtime/data';
 import { Dialog } from './Dialog';
 
 function formatBytes(n: number): string {
@@ -9,7 +10,8 @@ function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(1)} GB`;
 }
 
-/// Where the notes are kept, and whether the browser promised to keep them.
+/// Where the notes are kept, whether the browser promised to keep them, and the person's
+/// data to take out or bring in.
 export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { storage } = useRuntime();
   const [persisted, setPersisted] = useState<boolean | null>(null);
@@ -40,6 +42,63 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
           </p>
         ) : null}
       </section>
+      <YourData />
     </Dialog>
+  );
+}
+
+/// The whole database as a file, the notes as Markdown, and importing either.
+function YourData() {
+  const data = useYourData();
+  const files = useRef<HTMLInputElement>(null);
+  const folder = useRef<HTMLInputElement>(null);
+  const pick = (input: HTMLInputElement) => {
+    data.importFiles([...(input.files ?? [])]);
+    // Picking the same file again must fire `change` again.
+    input.value = '';
+  };
+  return (
+    <section aria-label="Your data" className="settings">
+      <h3>Your data</h3>
+      <p>Your notes are yours. Take them anywhere, and bring them back:</p>
+      <ul>
+        <li>
+          <strong>Download database</strong>: everything, as one SQLite file that any SQLite tool opens. Import it on another device to bring all
+          your notes there, still able to sync.
+        </li>
+        <li>
+          <strong>Export Markdown</strong>: a zip with a folder per notebook and a Markdown file per note, for Obsidian, Bear or any editor.
+        </li>
+        <li>
+          <strong>Import</strong> a database file (merged with your notes as if the two devices had synced, so nothing is doubled; notes deleted
+          there are deleted here too), a zip of Markdown or Markdown files. Markdown goes into the notebook its front matter or folder names, or one
+          named after the zip (“{LOOSE_MARKDOWN_NOTEBOOK}” for single files); notes you have already are skipped.
+        </li>
+      </ul>
+      <div className="settings__actions">
+        <button type="button" disabled={data.busy} onClick={data.download}>
+          Download database
+        </button>
+        <button type="button" disabled={data.busy} onClick={data.exportMarkdown}>
+          Export Markdown
+        </button>
+        <button type="button" disabled={data.busy} onClick={() => files.current?.click()}>
+          Import
+        </button>
+        <button type="button" disabled={data.busy} onClick={() => folder.current?.click()}>
+          Markdown folder…
+        </button>
+        <input ref={files} type="file" hidden multiple accept=".sqlite,.sqlite3,.db,.zip,.md,.markdown,.txt" onChange={(e) => pick(e.currentTarget)} />
+        <input ref={folder} type="file" hidden {...{ webkitdirectory: '' }} onChange={(e) => pick(e.currentTarget)} />
+      </div>
+      <p role="status" aria-busy={data.busy}>
+        {data.status}
+      </p>
+      {data.error ? (
+        <p role="alert" className="warning">
+          {data.error}
+        </p>
+      ) : null}
+    </section>
   );
 }

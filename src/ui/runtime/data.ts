@@ -8,6 +8,7 @@ import { hasSqliteHeader } from '../../storage/open-errors';
 import { checkReplicaDatabase, MergeError, Replica } from '../../sync';
 import type { AppRuntime } from './boot';
 import { useRuntime } from './context';
+import { useNetwork } from './network-context';
 
 /// "Your data": the whole database as a file, the notes as Markdown, and importing either.
 /// The page's side of it (files, downloads, messages); the work is done by src/notes.
@@ -169,6 +170,7 @@ export interface YourDataState {
 /// The "Your data" actions for a component: each runs one at a time and reports its outcome.
 export function useYourData(): YourDataState {
   const runtime = useRuntime();
+  const network = useNetwork();
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -194,7 +196,8 @@ export function useYourData(): YourDataState {
     error,
     download: () => run('Preparing the database file…', () => downloadDatabase(runtime)),
     exportMarkdown: () => run('Writing Markdown…', () => downloadMarkdown(runtime)),
-    importFiles: (files) => run('Importing…', () => importFiles(runtime, files)),
+    // An imported database may bring shared notebooks' keys: the network picks them up.
+    importFiles: (files) => run('Importing…', () => importFiles(runtime, files).finally(() => void network.refresh())),
   };
 }
 

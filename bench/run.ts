@@ -1,9 +1,11 @@
 import { printTable, writeResults, type Suite } from './harness';
+import { appSuite } from './suites/app';
 import { opfsSuite } from './suites/opfs';
 import { realtimeTextSuite } from './suites/realtime-text';
+import { syncSuite } from './suites/sync';
 
 /// `npm run bench` runs every suite; `npm run bench -- <suite>` runs one.
-const suites: readonly Suite[] = [realtimeTextSuite, opfsSuite];
+const suites: readonly Suite[] = [realtimeTextSuite, opfsSuite, appSuite, syncSuite];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));

@@ -64,7 +64,7 @@ const random = seededRandom;
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'ti', 'vo', 'ber', 'dan', 'fel', 'gor', 'han', 'jul', 'kem', 'lis', 'mor', 'nat', 'pel', 'quin', 'ros', 'sul', 'tam', 'ver'];
 
-function vocabulary(size: number, next: () => number): string[] {
+export function vocabulary(size: number, next: () => number): string[] {
   const words = new Set<string>();
   while (words.size < size) {
     const n = 2 + Math.floor(next() * 3);
@@ -74,7 +74,7 @@ function vocabulary(size: number, next: () => number): string[] {
 }
 
 /// Picks words with a Zipf-like skew, as in prose: a few very common, a long tail.
-function zipfPicker(words: readonly string[], next: () => number): () => string {
+export function zipfPicker(words: readonly string[], next: () => number): () => string {
   return () => words[Math.min(words.length - 1, Math.floor(words.length * next() ** 3))]!;
 }
 

@@ -69,10 +69,7 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
       w.benchDown = [];
       w.benchLocal = [];
       const editor = document.querySelector('.ProseMirror')!;
-      addEventListener('keydown', () => {
-        w.benchDown.push(performance.timeOrigin + performance.now());
-        if ((globalThis as { __trace?: boolean }).__trace) console.log('TRACE keydown', (performance.timeOrigin + performance.now()).toFixed(1));
-      }, true);
+      addEventListener('keydown', () => w.benchDown.push(performance.timeOrigin + performance.now()), true);
       new MutationObserver(() => w.benchLocal.push(performance.timeOrigin + performance.now())).observe(editor, { characterData: true, childList: true, subtree: true });
     });
     await bob.evaluate(() => {
@@ -88,12 +85,6 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
         }
       }).observe(editor, { characterData: true, childList: true, subtree: true });
     });
-    if (process.env.BENCH_TRACE) {
-      for (const [who, page] of [['A', alice], ['B', bob]] as const) {
-        await page.evaluate(() => ((globalThis as { __trace?: boolean }).__trace = true));
-        page.on('console', (m) => m.text().startsWith('TRACE') && log(`${who} ${m.text()}`));
-      }
-    }
     const startLength = await bob.evaluate(() => (document.querySelector('.ProseMirror')!.textContent ?? '').replace(/Alice/g, '').length);
     for (let i = 0; i < KEYSTROKES; i++) {
       await alice.keyboard.press(String.fromCharCode(97 + (i % 26)));

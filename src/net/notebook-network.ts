@@ -229,13 +229,17 @@ export class NotebookNetwork {
       for (const member of decodeMembers(bytes)) {
         // One side dials, so that two members do not open two sessions at once.
         if (member <= me) continue;
-        if (!this.sessions.has(sessionKey(notebook.notebookId, member))) void this.dialMember(notebook, relayAddr, member);
+        const existing = this.sessions.get(sessionKey(notebook.notebookId, member));
+        // A member reached only through the relay is offered WebRTC again at each list.
+        if (!existing) void this.dialMember(notebook, relayAddr, member, false);
+        else if (existing.route === 'relayed' && this.options.webrtc) void this.dialMember(notebook, relayAddr, member, true);
       }
     }
     transport.close();
   }
 
-  private async dialMember(notebook: SharedNotebook, relayAddr: string, member: string): Promise<void> {
+  /// Connects to a member: WebRTC, else (unless `webrtcOnly`, an upgrade attempt) the relay.
+  private async dialMember(notebook: SharedNotebook, relayAddr: string, member: string, webrtcOnly: boolean): Promise<void> {
     const key = sessionKey(notebook.notebookId, member);
     if (this.dialing.has(key) || this.stopped) return;
     this.dialing.add(key);
@@ -243,11 +247,14 @@ export class NotebookNetwork {
       let connection: Connection | null = null;
       if (this.options.webrtc) {
         try {
-          connection = await this.options.node.dial(multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${member}`), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
+          // force: an open relayed connection to the member would otherwise be handed back.
+          connection = await this.options.node.dial(multiaddr(`${relayAddr}/p2p-circuit/webrtc/p2p/${member}`), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS), force: true });
+          if (routeOf(connection) !== 'direct') connection = null;
         } catch (error) {
           this.log('warn', `WebRTC to ${member} failed, using the relay: ${error instanceof Error ? error.message : String(error)}`);
         }
       }
+      if (!connection && webrtcOnly) return;
       connection ??= await this.options.node.dial(multiaddr(`${relayAddr}/p2p-circuit/p2p/${member}`), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) });
       const { ended } = await this.openSync(notebook, connection, routeOf(connection));
       void ended.catch(() => undefined);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openApp } from './people';
+import { openApp, writeNote } from './people';
 
 /// What a person does with the app, on a desktop and (in the "phone" project) on a phone.
 const isPhone = (page: Page) => (page.viewportSize()?.width ?? 1000) < 720;
@@ -8,16 +8,6 @@ async function openNotes(page: Page) {
   await openApp(page);
 }
 
-async function writeNote(page: Page, lines: string[]) {
-  await page.getByRole('button', { name: 'New note', exact: true }).click();
-  const body = page.getByRole('textbox', { name: 'Note body' });
-  await expect(body).toBeVisible();
-  await body.click();
-  for (const [i, line] of lines.entries()) {
-    if (i > 0) await page.keyboard.press('Enter');
-    await page.keyboard.type(line);
-  }
-}
 
 async function backToList(page: Page) {
   if (isPhone(page)) await page.getByRole('button', { name: '‹ Notes' }).click();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createNodePeer, NotebookNetwork } from '../net/node';
 import { testDevice } from '../net/testing/people';
+import { until } from '../net/testing/until';
 import { appSchema } from '../notes/app-schema';
 import { installNoteHomes, installNotebookKeys, NotebookScope } from '../notes/sharing';
 import { openFileDatabase, openMemoryDatabase } from '../storage/node';
@@ -40,15 +41,6 @@ async function runPeer(dataDir: string): Promise<{ child: ChildProcess; addr: st
     void exited.then((code) => reject(new Error(`exited ${code}:\n${output}`)));
   });
   return { child, addr, output: () => output, exited };
-}
-
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('cloud peer process', () => {

@@ -7,6 +7,7 @@ import type { SyncScope } from '../sync';
 import { createNodePeer } from './node-libp2p';
 import { NotebookNetwork, type SharedNotebook } from './notebook-network';
 import { testDevice } from './testing/people';
+import { until } from './testing/until';
 
 // The network layer is generic over scopes; the whole replica is "the notebook" here (the
 // notes app's NotebookScope is tested in src/notes).
@@ -38,15 +39,6 @@ async function peer(name: string, seed: number, options: { listen?: string[]; re
   await network.start();
   started.push({ stop: async () => (await network.stop(), await node.stop(), await replica.close()) });
   return { node, replica, network, kept };
-}
-
-async function until(check: () => Promise<boolean> | boolean, what: string, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 const count = async (r: Replica) => Number((await r.query('SELECT count(*) AS n FROM notes'))[0]!.n);

@@ -20,9 +20,9 @@ export function unpackSelection(value: SqlValue): { anchor: number; head: number
 
 export interface EphemeralCursorOptions {
   readonly ephemeral: EphemeralStore;
-  /// The note's document: after each local edit the selection is sent again, since
+  /// The note's document: after each edit the selection is sent again if it moved, since
   /// y-prosemirror reports it only when its relative position changes (typing at the end
-  /// of a line moves the absolute position but not the relative one).
+  /// of a line, or someone typing before it, moves the absolute position, not the relative).
   readonly doc: Y.Doc;
   readonly table: string;
   readonly pk: readonly SqlValue[];
@@ -52,9 +52,9 @@ export function ephemeralCursorSource(options: EphemeralCursorOptions): CursorSo
     sent = packed;
     options.ephemeral.set(options.table, options.pk, options.column, packed);
   };
-  const afterTransaction = (transaction: Y.Transaction) => {
-    if (transaction.local) publish();
-  };
+  // Absolute positions move with every edit before them, this person's and everyone
+  // else's: send the selection again whenever it moved (publish sends only changes).
+  const afterTransaction = () => publish();
   options.doc.on('afterTransaction', afterTransaction);
 
   return {

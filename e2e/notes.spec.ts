@@ -81,6 +81,18 @@ test('settings show where notes are kept and whether the browser keeps them', as
   await expect(storage).toContainText('OPFS');
   await expect(storage).toContainText(/Persistent storage(Granted|Not granted)/);
   await expect(storage).toContainText(/Used\d/);
+
+  // Cloud peers of one's own, besides the app's: addresses are checked and kept.
+  const peers = page.getByRole('dialog', { name: 'Settings' }).getByRole('region', { name: 'Cloud peers' });
+  const own = '/ip4/127.0.0.1/tcp/4999/ws/p2p/12D3KooWBEgWQqbT2sodQ9YKuNEcitTWFwDwuSoJ1LKTk2MLu66y';
+  await peers.getByRole('textbox', { name: 'Cloud peers' }).fill(`${own}\nnot an address`);
+  await peers.getByRole('button', { name: 'Save cloud peers' }).click();
+  await expect(peers.getByRole('status')).toHaveText('Saved. Not addresses, left out: not an address');
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'New note', exact: true })).toBeVisible({ timeout: 30_000 });
+  if (isPhone(page)) await page.getByRole('button', { name: 'Notebooks' }).click();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await expect(page.getByRole('dialog', { name: 'Settings' }).getByRole('textbox', { name: 'Cloud peers' })).toHaveValue(own);
 });
 
 test('notebooks: create, rename, and delete one with its notes going to Trash', async ({ page }) => {

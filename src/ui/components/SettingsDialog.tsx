@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useRuntime } from '../runtime/context';
 import { LOOSE_MARKDOWN_NOTEBOOK, useYourData } from '../runtime/data';
+import { useNetwork } from '../runtime/network-context';
 import { Dialog } from './Dialog';
 
 function formatBytes(n: number): string {
@@ -42,8 +43,34 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
           </p>
         ) : null}
       </section>
+      <CloudPeers />
       <YourData />
     </Dialog>
+  );
+}
+
+/// Cloud peers to meet shared notebooks' peers through, besides this app's own.
+function CloudPeers() {
+  const network = useNetwork();
+  const [text, setText] = useState(() => network.extraPeers().join('\n'));
+  const [saved, setSaved] = useState<string | null>(null);
+  return (
+    <section aria-label="Cloud peers" className="settings">
+      <h3>Cloud peers</h3>
+      <p>Shared notebooks sync through this app’s own cloud peer and the ones in their peer links. Add others (your own, say), one libp2p address per line.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const result = network.setExtraPeers(text.split('\n'));
+          setText(result.accepted.join('\n'));
+          setSaved(result.refused.length ? `Saved. Not addresses, left out: ${result.refused.join(', ')}` : 'Saved.');
+        }}
+      >
+        <textarea aria-label="Cloud peers" rows={3} value={text} onChange={(e) => setText(e.target.value)} placeholder="/dns4/peer.example.org/tcp/443/wss/p2p/12D3KooW…" />
+        <button type="submit">Save cloud peers</button>
+        <span role="status">{saved}</span>
+      </form>
+    </section>
   );
 }
 

@@ -23,7 +23,7 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
     let live = true;
     void (async () => {
       try {
-        const key = await shareNotebook(replica, notebookId, await network.originPeers());
+        const key = await shareNotebook(replica, notebookId, [...(await network.originPeers()), ...network.extraPeers()]);
         const url = encodePeerLink(new URL('/', location.href).toString(), { notebookId, secret: key.secret, name: name.name, bootstrap: key.bootstrap });
         if (!live) return;
         setKeep(key.keepOnCloud);

@@ -14,6 +14,9 @@ export interface AppNetworkStatus extends NetworkStatus {
 
 const OFFLINE: AppNetworkStatus = { loaded: false, state: 'offline', peers: [], lastError: null, localVersion: 0 };
 const BOOTSTRAP_CACHE = 'notes-origin-peer';
+const EXTRA_PEERS = 'notes-extra-peers';
+/// A libp2p multiaddr that ends in the peer's id.
+const PEER_ADDRESS = /^\/[^\s]+\/p2p\/[1-9A-HJ-NP-Za-km-z]{20,80}$/;
 const PEER_INFO_TIMEOUT_MS = 3000;
 
 /// The browser's side of peer-to-peer sync. libp2p loads after first paint; until then,
@@ -107,6 +110,25 @@ export class AppNetwork {
     }
   }
 
+  /// Cloud peers the person added in Settings.
+  extraPeers(): string[] {
+    try {
+      const stored: unknown = JSON.parse(localStorage.getItem(EXTRA_PEERS) ?? '[]');
+      return Array.isArray(stored) ? stored.filter((a): a is string => typeof a === 'string' && PEER_ADDRESS.test(a)) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /// Keeps the addresses that look like peer addresses and starts using them.
+  setExtraPeers(lines: readonly string[]): { accepted: string[]; refused: string[] } {
+    const entries = lines.map((l) => l.trim()).filter(Boolean);
+    const accepted = [...new Set(entries.filter((a) => PEER_ADDRESS.test(a)))].slice(0, 16);
+    localStorage.setItem(EXTRA_PEERS, JSON.stringify(accepted));
+    void this.refresh();
+    return { accepted, refused: entries.filter((a) => !PEER_ADDRESS.test(a)) };
+  }
+
   /// When this device's changes up to `version` were made; null when it has all of them.
   changesUpTo(version: number): number | null | 'unknown' {
     if (version >= this.status.localVersion) return null;
@@ -150,7 +172,7 @@ export class AppNetwork {
       replica: this.replica,
       certificate: encodeDeviceCertificate(this.me.certificate),
       notebooks: async () => {
-        const origin = await this.originPeers();
+        const origin = [...(await this.originPeers()), ...this.extraPeers()];
         return (await notebookKeys(this.replica)).map((k) => ({ ...k, bootstrap: [...new Set([...k.bootstrap, ...origin])] }));
       },
       scopeFor: (notebookId) => new NotebookScope(this.replica, notebookId),

@@ -21,8 +21,8 @@ export async function startCloudPeer(options: { dataDir?: string; httpPort?: num
   cpSync('dist-harness', appDir, { recursive: true });
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', appDir, '--http-port', String(options.httpPort ?? 0), '--port', String(options.peerPort ?? 0), '--data', dataDir, '--log-level', 'info'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', appDir, '--http-port', String(options.httpPort ?? 0), '--port', String(options.peerPort ?? 0), '--data', dataDir, '--log-level', 'info', '--exit-with-parent'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   running.add(child);
   let output = '';

@@ -32,6 +32,7 @@ async function cloudPeer(dir: string): Promise<CloudPeer> {
     appDir: null,
     httpHost: '127.0.0.1',
     httpPort: 0,
+    exitWithParent: false,
   };
   return CloudPeer.start(config, () => undefined);
 }

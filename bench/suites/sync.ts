@@ -129,7 +129,7 @@ async function personPage(browser: Browser, url: string, name: string): Promise<
 }
 
 async function startCloud(appDir: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', appDir, '--http-port', '0', '--port', '0', '--data', dataDir, '--log-level', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cloud-peer/main.ts', '--app', appDir, '--http-port', '0', '--port', '0', '--data', dataDir, '--log-level', 'warn', '--exit-with-parent'], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {

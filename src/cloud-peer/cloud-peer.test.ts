@@ -23,7 +23,7 @@ afterEach(async () => {
 
 /// Runs `npm run peer`'s entry as its own process; resolves with its listen address.
 async function runPeer(dataDir: string): Promise<{ child: ChildProcess; addr: string; output: () => string; exited: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cloud-peer/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cloud-peer/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'info', '--exit-with-parent'], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
@@ -100,6 +100,15 @@ async function client(name: string, seed: number, notebook: { notebookId: string
   cleanups.push(async () => (await network.stop(), await node.stop()));
   return replica;
 }
+
+describe('cloud peer started by a test', () => {
+  it('stops when the process that started it closes its standard input', async () => {
+    const peer = await runPeer(mkdtempSync(path.join(os.tmpdir(), 'cloud-peer-parent-')));
+    peer.child.stdin!.end();
+    expect(await peer.exited).toBe(0);
+    expect(peer.output()).toMatch(/standard input closed: closing sessions/);
+  }, 60_000);
+});
 
 describe('several cloud peers', () => {
   it('replicate a notebook handed to one of them to the cloud peers it bootstraps to', async () => {

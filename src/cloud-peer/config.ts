@@ -20,6 +20,9 @@ export interface CloudPeerConfig {
   readonly appDir: string | null;
   readonly httpHost: string;
   readonly httpPort: number;
+  /// Stop when standard input closes: a test or bench that started this process, and died
+  /// without stopping it, takes it along.
+  readonly exitWithParent: boolean;
 }
 
 export const USAGE = `Usage: npm run peer -- [options]            run the cloud peer
@@ -39,6 +42,7 @@ Options (flags win over the environment variables in brackets):
   --app <dir>              also serve the built app from <dir> over HTTP [PEER_APP]
   --http-port <n>          port for the app [PORT] (default 5173)
   --http-host <host>       host for the app [HOST] (default 127.0.0.1)
+  --exit-with-parent       stop when standard input closes (for tests that start it)
   --help`;
 
 export class ConfigError extends Error {
@@ -60,6 +64,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
       app: { type: 'string' },
       'http-port': { type: 'string' },
       'http-host': { type: 'string' },
+      'exit-with-parent': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -87,6 +92,7 @@ export function parseConfig(argv: readonly string[], env: Record<string, string 
     appDir: values.app ?? env.PEER_APP ?? null,
     httpHost: values['http-host'] ?? env.HOST ?? '127.0.0.1',
     httpPort: parsePort(values['http-port'] ?? env.PORT ?? '5173', '--http-port'),
+    exitWithParent: values['exit-with-parent'] ?? false,
   };
 }
 

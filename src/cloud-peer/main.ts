@@ -26,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
   let signalled: (name: string) => void = () => undefined;
   const signal = new Promise<string>((resolve) => (signalled = resolve));
   for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => signalled(name));
+  if (config.exitWithParent) {
+    process.stdin.once('end', () => signalled('standard input closed'));
+    process.stdin.resume();
+  }
 
   const peer = await CloudPeer.start(config, log);
   log('info', `cloud peer ${peer.node.peerId.toString()} listening on ${peer.addresses().join(' ')}`);

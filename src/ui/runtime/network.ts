@@ -18,6 +18,7 @@ const EXTRA_PEERS = 'notes-extra-peers';
 /// A libp2p multiaddr that ends in the peer's id.
 const PEER_ADDRESS = /^\/[^\s]+\/p2p\/[1-9A-HJ-NP-Za-km-z]{20,80}$/;
 const PEER_INFO_TIMEOUT_MS = 3000;
+const ORIGIN_PEERS_TTL_MS = 5 * 60_000;
 
 /// The browser's side of peer-to-peer sync. libp2p loads after first paint; until then,
 /// and whenever no peer is reachable, the app works on its own and says so.
@@ -28,6 +29,7 @@ export class AppNetwork {
   private node: { stop(): unknown } | null = null;
   private stopped = false;
   private loading = false;
+  private origin: { at: number; addrs: Promise<string[]> } | null = null;
   /// (db_version, time) of local commits, oldest first; bounded.
   private readonly commits: [number, number][] = [];
   private readonly cleanups: (() => void)[] = [];
@@ -90,7 +92,14 @@ export class AppNetwork {
   }
 
   /// Cloud peers of this app's own origin, from /peer.json (remembered for offline starts).
-  async originPeers(): Promise<string[]> {
+  /// The network asks for its notebooks on every incoming stream: one fetch serves for a
+  /// few minutes instead of a request to the server before each handshake.
+  originPeers(): Promise<string[]> {
+    if (!this.origin || Date.now() - this.origin.at > ORIGIN_PEERS_TTL_MS) this.origin = { at: Date.now(), addrs: this.fetchOriginPeers() };
+    return this.origin.addrs;
+  }
+
+  private async fetchOriginPeers(): Promise<string[]> {
     try {
       const response = await fetch('/peer.json', { cache: 'no-store', signal: AbortSignal.timeout(PEER_INFO_TIMEOUT_MS) });
       if (!response.ok) throw new Error(String(response.status));

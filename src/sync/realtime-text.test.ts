@@ -162,11 +162,50 @@ describe('REALTIME_TEXT storage', () => {
     for (const r of [a, b, c]) await r.close();
   });
 
+  it('streams the first edit after a quiet frame at once, later ones at most once per frame', async () => {
+    const frames = new ManualFrames();
+    const a = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: frames.scheduler });
+    const sent: string[] = [];
+    const peer = new Y.Doc();
+    a.texts.onUpdate((_ref, update, origin) => {
+      if (origin !== 'local') return;
+      Y.applyUpdateV2(peer, update);
+      sent.push(peer.getText('t').toString());
+    });
+    const h = await a.texts.openDoc(NOTE);
+    const text = h.doc.getText('t');
+    const type = (s: string) => h.doc.transact(() => text.insert(text.length, s));
+    const microtask = () => Promise.resolve();
+
+    type('a');
+    type('b'); // the same task: one message
+    await microtask();
+    expect(sent).toEqual(['ab']);
+    type('c');
+    type('d');
+    await microtask();
+    expect(sent).toEqual(['ab']); // sent in this frame already: waits for the next
+    frames.frame();
+    expect(sent).toEqual(['ab', 'abcd']);
+    type('e');
+    await microtask();
+    expect(sent).toEqual(['ab', 'abcd']); // that frame sent: the next one takes this
+    frames.frame();
+    expect(sent).toEqual(['ab', 'abcd', 'abcde']);
+    frames.frame(); // a frame without edits
+    type('f');
+    await microtask();
+    expect(sent).toEqual(['ab', 'abcd', 'abcde', 'abcdef']);
+    await h.release();
+    await a.close();
+  });
+
   it('streams local edits once per frame, and applies live edits without echoing them', async () => {
     const fa = new ManualFrames();
     const a = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fa.scheduler });
     const fb = new ManualFrames();
-    const b = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fb.scheduler });
+    const clockB = new ManualClock();
+    const b = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fb.scheduler, clock: clockB, text: { remoteStoreDelayMs: 1000 } });
     const fromA: Uint8Array[] = [];
     const fromB: { origin: string }[] = [];
     a.texts.onUpdate((_ref, update, origin) => origin === 'local' && fromA.push(update));
@@ -175,16 +214,23 @@ describe('REALTIME_TEXT storage', () => {
     ha.doc.getText('t').insert(0, 'h');
     ha.doc.getText('t').insert(1, 'i');
     expect(fromA).toHaveLength(0);
+    await Promise.resolve();
     fa.frame();
-    expect(fromA).toHaveLength(1); // two keystrokes in one frame: one message
+    expect(fromA).toHaveLength(1); // two keystrokes in one task: one message
     for (const update of fromA) await b.texts.applyLiveUpdate(NOTE, update);
     expect(fromB).toEqual([{ origin: 'remote-live' }]);
     const hb = await b.texts.openDoc(NOTE);
     expect(hb.doc.getText('t').toString()).toBe('hi');
-    // b stores the live edit too, at its next frame: its author may crash before storing it.
-    // (b holds the document open for a while after a live edit, so closing the editor
-    // does not make it load and compact per keystroke.)
+    // b stores the live edit too, since its author may crash before storing it, but only
+    // after remoteStoreDelayMs: usually the author's own slots come first. (b holds the
+    // document open for a while after a live edit, so closing the editor does not make it
+    // load and compact per keystroke.)
     await hb.release();
+    clockB.advance(999);
+    fb.frame();
+    await b.idle();
+    expect(await storedText(b)).toBe('');
+    clockB.advance(1);
     fb.frame();
     await b.idle();
     expect(await storedText(b)).toBe('hi');

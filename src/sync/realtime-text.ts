@@ -47,6 +47,11 @@ export interface RealtimeTextOptions {
   /// When the last handle on a document is released, deltas above this fraction of the
   /// snapshot are folded into it, so a document at rest loads from (nearly) one row.
   readonly compactOnReleaseRatio: number;
+  /// Peers' live edits are stored here too (their author may crash before storing them),
+  /// but only once no flush has happened for this long: the author's own slots usually
+  /// arrive first, and every flush is a change sent to every peer. Local edits in the same
+  /// document take them along sooner.
+  readonly remoteStoreDelayMs: number;
   /// A live update larger than this is refused.
   readonly maxLiveUpdateBytes: number;
   /// A document that live updates reach stays open this long after the last one, so a
@@ -63,6 +68,7 @@ export const defaultTextOptions: RealtimeTextOptions = {
   busyFlushIntervalMs: 250,
   idleFlushMs: 0,
   compactOnReleaseRatio: 0.02,
+  remoteStoreDelayMs: 1000,
   maxLiveUpdateBytes: 8 * 1024 * 1024,
   liveLingerMs: 5000,
 };
@@ -95,7 +101,12 @@ interface OpenDoc {
   frameEdits: number;
   /// When this replica last edited the document (its clock).
   lastEditAt: number;
+  /// Local edits wait in `pending` (not only peers' live edits).
+  localPending: boolean;
   cancelFlush: (() => void) | null;
+  /// Set when local edits were streamed in this frame; cleared by the next one. While it is
+  /// set, further edits wait for the frame, so peers get at most one message per frame.
+  liveHold: object | null;
   readonly onTransaction: (transaction: Y.Transaction) => void;
 }
 
@@ -341,7 +352,9 @@ export class RealtimeTextStore {
       lastFlushAt: this.clock.now(),
       frameEdits: 0,
       lastEditAt: 0,
+      localPending: false,
       cancelFlush: null,
+      liveHold: null,
       onTransaction: (transaction) => this.onTransaction(state, transaction),
     };
     doc.on('afterTransaction', state.onTransaction);
@@ -370,11 +383,16 @@ export class RealtimeTextStore {
     if (transaction.deleteSet.clients.size > 0) state.deletions.push(transaction.deleteSet);
     state.frameEdits++;
     state.lastEditAt = this.clock.now();
+    state.localPending = true;
     if (state.unsealed) return;
     state.unsealed = true;
     state.localSinceText = true;
     markTextDirty(state);
     this.schedule(state);
+    // The first edit after a quiet frame goes to peers at once rather than at the next
+    // frame (up to 16 ms later). A microtask still gathers every transaction of this task
+    // (one keystroke may be several).
+    if (this.updateListeners.size > 0 && !state.liveHold) queueMicrotask(() => this.open.get(state.key) === state && this.seal(state));
   }
 
   /// Encodes local changes since the last seal into a pending delta and streams it.
@@ -386,6 +404,12 @@ export class RealtimeTextStore {
     state.unsealed = false;
     if (!delta) return;
     state.pending.push(delta);
+    if (this.updateListeners.size === 0) return;
+    const hold = {};
+    state.liveHold = hold;
+    this.scheduler(() => {
+      if (state.liveHold === hold) state.liveHold = null;
+    });
     for (const listener of this.updateListeners) listener(state.ref, delta, 'local');
   }
 
@@ -409,7 +433,8 @@ export class RealtimeTextStore {
     if (this.updateListeners.size > 0) this.seal(state);
     const now = this.clock.now();
     const busy = state.frameEdits > 0 || now - state.lastEditAt < this.options.idleFlushMs;
-    if (busy && now - state.lastFlushAt < this.options.busyFlushIntervalMs) {
+    const onlyRemote = !state.localPending && state.pending.length > 0;
+    if ((busy && now - state.lastFlushAt < this.options.busyFlushIntervalMs) || (onlyRemote && now - state.lastFlushAt < this.options.remoteStoreDelayMs)) {
       this.schedule(state);
       return;
     }
@@ -436,6 +461,8 @@ export class RealtimeTextStore {
     const K = this.options.ringSize;
     const taken = state.pending;
     state.pending = [];
+    const localTaken = state.localPending;
+    state.localPending = false;
     const statements: SqlStatement[] = [];
     let seq = state.seq;
     let slotIndex = 0;
@@ -450,6 +477,7 @@ export class RealtimeTextStore {
         if (state.ring[slotIndex]) {
           // The ring is full: the snapshot takes everything, this delta included.
           state.pending = taken.concat(state.pending);
+          state.localPending ||= localTaken;
           state.seq = seq;
           await this.compactNow(state);
           // The snapshot took the edits; a forced flush still owes the readable text.
@@ -469,6 +497,7 @@ export class RealtimeTextStore {
       await this.db.transact(statements);
     } catch (error) {
       state.pending = taken.concat(state.pending);
+      state.localPending ||= localTaken;
       this.schedule(state);
       throw error;
     }
@@ -498,6 +527,8 @@ export class RealtimeTextStore {
     const snapshot = Y.encodeStateAsUpdateV2(state.doc);
     const taken = state.pending; // covered by the snapshot
     state.pending = [];
+    const localTaken = state.localPending;
+    state.localPending = false;
     const statements: SqlStatement[] = [this.slotStatement(state.key, 0, { kind: 'snapshot', seq: state.seq, update: snapshot })];
     state.ring.forEach((bytes, index) => {
       if (bytes) {
@@ -511,6 +542,7 @@ export class RealtimeTextStore {
       await this.db.transact(statements);
     } catch (error) {
       state.pending = taken.concat(state.pending);
+      state.localPending ||= localTaken;
       throw error;
     }
     state.ring.fill(null);

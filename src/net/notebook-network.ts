@@ -345,7 +345,8 @@ export class NotebookNetwork {
     const key = sessionKey(notebookId, peerId);
     const scope = this.options.scopeFor(notebookId);
     // Members dial each other, so only a node that does not (a cloud peer) relays live text.
-    const session = new SyncSession(this.options.replica, transport, { scope, relayLiveText: !this.options.dialMembers });
+    // A member sends keystrokes to the members it is connected to before its cloud peers.
+    const session = new SyncSession(this.options.replica, transport, { scope, relayLiveText: !this.options.dialMembers, liveTextLast: route === 'cloud' });
     const live: LiveSession = { session, notebookId, peerId, peer, route, inbound, initiator: inbound ? peerId : this.options.node.peerId.toString() };
     this.sessions.get(key)?.session.close('replaced by a newer session');
     this.sessions.set(key, live);

@@ -5,7 +5,7 @@ import { Replica, SyncError } from './index';
 import { SyncSession } from './session';
 import { transportPair } from './testing/memory-transport';
 import { ManualFrames, notesSchema } from './testing/fixtures';
-import { encodeWireMessage } from './wire';
+import { decodeWireMessage, encodeWireMessage } from './wire';
 
 const body = (id: string) => ({ table: 'notes', column: 'body', pk: [id] });
 const noTimers = { setTimer: () => () => undefined };
@@ -67,6 +67,64 @@ describe('SyncSession', () => {
     await ha.release();
     await hb.release();
     await link.close();
+  });
+
+  it('applies live text while its replica is busy writing (recording an ack does not hold up the stream)', async () => {
+    const fa = new ManualFrames();
+    const a = await replica(fa);
+    await a.execute("INSERT INTO notes (id, is_pinned) VALUES ('n', 0)");
+    const db = await openMemoryDatabase();
+    // b's writes wait behind a gate, as behind a long flush on a slow disk.
+    let open: () => void = () => undefined;
+    let gate: Promise<void> | null = null;
+    const gated = { ...db, query: db.query.bind(db), execScript: db.execScript.bind(db), close: db.close.bind(db), transact: async (statements: Parameters<typeof db.transact>[0]) => (await gate, db.transact(statements)) };
+    const b = await Replica.open({ db: gated, schema: notesSchema, scheduler: new ManualFrames().scheduler });
+    const hb = await b.texts.openDoc(body('n'));
+    gate = new Promise<void>((resolve) => (open = resolve));
+    const link = connect(a, b);
+    await until(async () => link.sa.progress.peer !== null && link.sb.progress.peer !== null, 'both hellos');
+    const ha = await a.texts.openDoc(body('n'));
+    ha.doc.getText('t').insert(0, 'while b writes');
+    fa.frame();
+    // b has a's ack to record (and a's note to merge), both waiting at the gate.
+    await until(async () => hb.doc.getText('t').toString() === 'while b writes', 'the live edit');
+    open();
+    await until(async () => (await b.query('SELECT count(*) AS n FROM notes'))[0]!.n === 1, 'the note');
+    await ha.release();
+    await hb.release();
+    await link.close();
+  });
+
+  it('sends live text last to a session that asks for it (a relay), after the others', async () => {
+    const fa = new ManualFrames();
+    const a = await replica(fa);
+    const [b, c] = [await replica(), await replica()];
+    await a.execute("INSERT INTO notes (id, is_pinned) VALUES ('n', 0)");
+    const order: string[] = [];
+    const watch = (t: ReturnType<typeof transportPair>[0], name: string) => {
+      const send = t.send.bind(t);
+      t.send = (bytes) => (decodeWireMessage(bytes).type === 'text' && order.push(name), send(bytes));
+      return t;
+    };
+    const [tRelay, tc] = transportPair();
+    const [tMember, tb] = transportPair();
+    const sessions = [
+      new SyncSession(a, watch(tRelay, 'relay'), { ...noTimers, liveTextLast: true }),
+      new SyncSession(c, tc, noTimers),
+      new SyncSession(a, watch(tMember, 'member'), noTimers),
+      new SyncSession(b, tb, noTimers),
+    ];
+    const runs = sessions.map((session) => session.run().catch((e: unknown) => e));
+    await until(async () => (await Promise.all([b, c].map((r) => r.query('SELECT count(*) AS n FROM notes')))).every((rows) => rows[0]!.n === 1), 'the note on both');
+    const ha = await a.texts.openDoc(body('n'));
+    ha.doc.getText('t').insert(0, 'x');
+    fa.frame();
+    await until(async () => order.length === 2, 'both sends');
+    expect(order).toEqual(['member', 'relay']); // the relay's session was opened first
+    await ha.release();
+    tRelay.close();
+    tMember.close();
+    await Promise.all(runs);
   });
 
   it('relays through a middle peer, also to a peer that was away when the edit was made', async () => {

@@ -31,6 +31,9 @@ export interface SessionOptions {
   /// peer). Peers that each connect to every other send only their own edits, or every
   /// keystroke would travel the mesh several times. Default true.
   readonly relayLiveText?: boolean;
+  /// Send live text in a task of its own, after the sessions that send it at once: for a
+  /// relay, so that the keystroke reaches the peers a person is looking at first.
+  readonly liveTextLast?: boolean;
 }
 
 export interface SessionProgress {
@@ -57,6 +60,9 @@ export class SyncSession {
   private peerSite: Uint8Array | null = null;
   private peerKey: Uint8Array | null = null;
   private applying: Promise<void> = Promise.resolve();
+  /// Acks are recorded off the read loop too (see recordAck).
+  private recording: Promise<void> = Promise.resolve();
+  private ackToRecord: number | null = null;
   private waitingBatches = 0;
   /// Local db_versions under which this peer's changesets were merged.
   private readonly fromPeer = new Set<number>();
@@ -106,6 +112,7 @@ export class SyncSession {
         if (this.failure) throw this.failure;
       }
       await this.applying;
+      await this.recording;
       if (this.failure) throw this.failure;
     } catch (error) {
       const refusal = error instanceof SyncError ? error : new SyncError('malformed', error instanceof Error ? error.message : String(error), error);
@@ -135,6 +142,26 @@ export class SyncSession {
       .finally(() => this.waitingBatches--);
   }
 
+  /// Writes what the peer confirmed, in order and without holding up the read loop: the
+  /// write waits in the replica's queue behind any flush or merge, and live text arriving
+  /// meanwhile must not wait with it. Acks that come while one is written fold into one.
+  private recordAck(upTo: number): void {
+    const idle = this.ackToRecord === null;
+    this.ackToRecord = upTo;
+    if (!idle) return;
+    this.recording = this.recording
+      .then(async () => {
+        const latest = this.ackToRecord!;
+        this.ackToRecord = null;
+        await this.replica.recordSent(this.peerKey!, latest);
+      })
+      .catch((error: unknown) => {
+        this.ackToRecord = null;
+        this.failure ??= new SyncError('apply-failed', `could not record the peer's ack: ${error instanceof Error ? error.message : String(error)}`, error);
+        this.transport.close(this.failure.message);
+      });
+  }
+
   close(reason = 'closed'): void {
     if (this.closed) return;
     this.closed = true;
@@ -162,7 +189,7 @@ export class SyncSession {
         this.peerHasUpTo = Math.max(this.peerHasUpTo ?? 0, message.upTo);
         for (const v of this.fromPeer) if (v <= this.peerHasUpTo) this.fromPeer.delete(v);
         this.inFlight = false;
-        await this.replica.recordSent(this.peerKey!, this.peerHasUpTo);
+        this.recordAck(this.peerHasUpTo);
         this.emitProgress();
         void this.pump();
         return;
@@ -209,9 +236,13 @@ export class SyncSession {
       this.replica.texts.onUpdate((ref, update, origin, source) => {
         if (source === this) return;
         if (origin === 'remote-live' && this.options.relayLiveText === false) return;
-        const { scope } = this.options;
-        if (!scope) return this.enqueueText(docKey(ref), update);
-        void scope.includesDoc(ref).then((shared) => shared && this.enqueueText(docKey(ref), update));
+        const { scope, liveTextLast } = this.options;
+        const send = () => {
+          if (!scope) return this.enqueueText(docKey(ref), update);
+          void scope.includesDoc(ref).then((shared) => shared && this.enqueueText(docKey(ref), update));
+        };
+        if (liveTextLast) setTimeout(send, 0);
+        else send();
       }),
     );
     const sendPresence = () => {

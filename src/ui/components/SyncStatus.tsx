@@ -21,7 +21,6 @@ export function SyncStatus({ notebookId }: { notebookId: string | null }) {
   }, []);
   const peers = notebookId ? network.peersOf(notebookId) : [];
   const state = !online ? 'Offline' : peers.length > 0 ? (peers.every((p) => p.progress.peerHasUpTo >= status.localVersion) ? 'Synced' : 'Syncing') : status.state === 'connecting' ? 'Connecting' : 'Online';
-  const time = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' });
   return (
     <div role="status" aria-label="Sync status" className="sync-status">
       <details>
@@ -37,8 +36,8 @@ export function SyncStatus({ notebookId }: { notebookId: string | null }) {
             return (
               <li key={p.peerId}>
                 {p.name} ({p.route === 'cloud' ? 'cloud peer' : p.route === 'direct' ? 'direct' : 'relayed'}){' '}
-                {upTo === null ? 'has all your changes' : upTo === 'unknown' ? 'is catching up with your changes' : `has your changes up to ${time.format(upTo)}`}
-                {p.progress.received > 0 ? ` · received ${p.progress.received.toLocaleString()} changes` : ''}
+                {upTo === null ? 'has all your changes' : upTo === 'unknown' ? 'is catching up with your changes' : `has your changes up to ${timeOfDay().format(upTo)}`}
+                {p.progress.received > 0 ? ` · received ${count().format(p.progress.received)} changes` : ''}
               </li>
             );
           })}
@@ -48,3 +47,10 @@ export function SyncStatus({ notebookId }: { notebookId: string | null }) {
     </div>
   );
 }
+
+/// Made once: building an Intl formatter costs about a millisecond, and this view re-renders
+/// while people type.
+let timeFormat: Intl.DateTimeFormat | null = null;
+let countFormat: Intl.NumberFormat | null = null;
+const timeOfDay = () => (timeFormat ??= new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit', second: '2-digit' }));
+const count = () => (countFormat ??= new Intl.NumberFormat());

@@ -19,12 +19,15 @@ const EXTRA_PEERS = 'notes-extra-peers';
 const PEER_ADDRESS = /^\/[^\s]+\/p2p\/[1-9A-HJ-NP-Za-km-z]{20,80}$/;
 const PEER_INFO_TIMEOUT_MS = 3000;
 const ORIGIN_PEERS_TTL_MS = 5 * 60_000;
+const STATUS_COALESCE_MS = 50;
 
 /// The browser's side of peer-to-peer sync. libp2p loads after first paint; until then,
 /// and whenever no peer is reachable, the app works on its own and says so.
 export class AppNetwork {
   private status: AppNetworkStatus = OFFLINE;
   private readonly listeners = new Set<() => void>();
+  private published: AppNetworkStatus = OFFLINE;
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null;
   private network: NotebookNetwork | null = null;
   private node: { stop(): unknown } | null = null;
   private stopped = false;
@@ -140,7 +143,7 @@ export class AppNetwork {
 
   /// When this device's changes up to `version` were made; null when it has all of them.
   changesUpTo(version: number): number | null | 'unknown' {
-    if (version >= this.status.localVersion) return null;
+    if (version >= this.published.localVersion) return null;
     let time: number | 'unknown' = 'unknown';
     for (const [v, t] of this.commits) {
       if (v > version) break;
@@ -150,15 +153,16 @@ export class AppNetwork {
   }
 
   peersOf(notebookId: string): PeerStatus[] {
-    return this.status.peers.filter((p) => p.notebookId === notebookId);
+    return this.published.peers.filter((p) => p.notebookId === notebookId);
   }
 
   /// The verified person behind a replica site (a session's peer), for cursors.
   personOfSite(site: string): PeerStatus | null {
-    return this.status.peers.find((p) => p.progress.peer === site && p.route !== 'cloud') ?? null;
+    return this.published.peers.find((p) => p.progress.peer === site && p.route !== 'cloud') ?? null;
   }
 
-  getStatus = (): AppNetworkStatus => this.status;
+  /// The status as views see it (updated at most every STATUS_COALESCE_MS).
+  getStatus = (): AppNetworkStatus => this.published;
 
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -167,6 +171,7 @@ export class AppNetwork {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     await this.goOffline();
   }
@@ -199,6 +204,12 @@ export class AppNetwork {
 
   private update(patch: Partial<AppNetworkStatus>): void {
     this.status = { ...this.status, ...patch };
-    for (const listener of this.listeners) listener();
+    // Every commit and every peer's ack changes the status: while people type that is many
+    // a second, and re-rendering on each competes with the editor. Views get it coalesced.
+    this.notifyTimer ??= setTimeout(() => {
+      this.notifyTimer = null;
+      this.published = this.status;
+      for (const listener of this.listeners) listener();
+    }, STATUS_COALESCE_MS);
   }
 }

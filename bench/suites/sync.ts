@@ -36,7 +36,8 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
   try {
     log('building the app');
     const outDir = path.join(work, 'dist');
-    await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+    // Profiles read better with function names: the profiled build is not minified.
+    await build({ root, logLevel: 'warn', build: { outDir, emptyOutDir: true, ...(process.env.BENCH_PROFILE_PAGES ? { minify: false } : {}) } });
     const started = await startCloud(outDir, path.join(work, 'data'));
     cloud = started.child;
     log(`cloud peer serving the app at ${started.url}`);
@@ -72,6 +73,16 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
       addEventListener('keydown', () => w.benchDown.push(performance.timeOrigin + performance.now()), true);
       new MutationObserver(() => w.benchLocal.push(performance.timeOrigin + performance.now())).observe(editor, { characterData: true, childList: true, subtree: true });
     });
+    // Long tasks (main thread busy > 50 ms) on both pages, to tell a slow keystroke's cause.
+    for (const page of [alice, bob]) {
+      await page.evaluate(() => {
+        const w = window as unknown as { benchLong: [number, number][] };
+        w.benchLong = [];
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) w.benchLong.push([performance.timeOrigin + e.startTime, e.duration]);
+        }).observe({ type: 'longtask' });
+      });
+    }
     await bob.evaluate(() => {
       const w = window as unknown as { benchSeen: [number, number][] };
       w.benchSeen = [];
@@ -85,12 +96,20 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
         }
       }).observe(editor, { characterData: true, childList: true, subtree: true });
     });
+    // BENCH_PROFILE_PAGES=<dir>: CPU profiles of both pages while typing, for DevTools.
+    const profileDir = process.env.BENCH_PROFILE_PAGES;
+    const profilers = profileDir ? await Promise.all([alice, bob].map((page) => startPageProfile(page))) : [];
     const startLength = await bob.evaluate(() => (document.querySelector('.ProseMirror')!.textContent ?? '').replace(/Alice/g, '').length);
     for (let i = 0; i < KEYSTROKES; i++) {
       await alice.keyboard.press(String.fromCharCode(97 + (i % 26)));
       await alice.waitForTimeout(60);
     }
     await alice.waitForTimeout(1000);
+    if (profileDir) {
+      fs.mkdirSync(profileDir, { recursive: true });
+      for (const [i, name] of ['alice', 'bob'].entries()) await profilers[i]!(path.join(profileDir, `${name}.cpuprofile`));
+      log(`page profiles written to ${profileDir}`);
+    }
     const down = await alice.evaluate(() => (window as unknown as { benchDown: number[] }).benchDown);
     const localShown = await alice.evaluate(() => (window as unknown as { benchLocal: number[] }).benchLocal);
     const seen = await bob.evaluate(() => (window as unknown as { benchSeen: [number, number][] }).benchSeen);
@@ -102,6 +121,16 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
       const own = localShown.find((u) => u >= t);
       if (own !== undefined) local.push(own - t);
     });
+    const longTasks = await Promise.all([alice, bob].map((page) => page.evaluate(() => (window as unknown as { benchLong: [number, number][] }).benchLong)));
+    const slow = down.flatMap((t, i) => {
+      const ms = remote[i];
+      if (ms === undefined || ms <= 3 * median(remote)) return [];
+      // Long tasks on either page that overlap [key down, shown on B].
+      const during = longTasks.flatMap((tasks, who) => tasks.filter(([start, d]) => start < t + ms && start + d > t).map(([start, d]) => `${who === 0 ? 'A' : 'B'}@${(start - t).toFixed(0)}+${d.toFixed(0)}`));
+      return [`#${i} ${ms.toFixed(0)}${during.length > 0 ? ` (${during.join(' ')})` : ''}`];
+    });
+    if (slow.length > 0) log(`slow keystrokes (index, ms, long tasks meanwhile: page@start+duration): ${slow.join(', ')}`);
+    log(`long tasks while typing: A ${longTasks[0]!.length} (${longTasks[0]!.reduce((a, [, d]) => a + d, 0).toFixed(0)} ms), B ${longTasks[1]!.length} (${longTasks[1]!.reduce((a, [, d]) => a + d, 0).toFixed(0)} ms)`);
     const pct = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!;
     log(`${remote.length}/${down.length} keystrokes seen on B; A->B p50 ${median(remote).toFixed(1)} ms, p95 ${pct(remote, 0.95).toFixed(1)} ms (target p95 <= 25 ms); local render p50 ${median(local).toFixed(1)} ms, p95 ${pct(local, 0.95).toFixed(1)} ms`);
     const baseline = 'the keystroke rendered in A\'s own editor, same run';
@@ -117,6 +146,18 @@ async function keystrokeBench(log: (line: string) => void): Promise<Metric[]> {
     if (cloud?.pid && cloud.exitCode === null) process.kill(cloud.pid, 'SIGTERM');
     fs.rmSync(work, { recursive: true, force: true });
   }
+}
+
+/// Starts the CPU profiler of a page; the returned function stops it and writes the profile.
+async function startPageProfile(page: Page): Promise<(file: string) => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return async (file) => {
+    const { profile } = await cdp.send('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+  };
 }
 
 async function personPage(browser: Browser, url: string, name: string): Promise<Page> {

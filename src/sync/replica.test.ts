@@ -182,6 +182,20 @@ describe('Replica: search', () => {
     expect((await r.search('notes', 'plan')).map((h) => h.pk[0])).toEqual(['a']);
     await r.close();
   });
+
+  it('returns the columns asked for with each hit, text cut to a prefix, in the same query', async () => {
+    const r = await openReplica();
+    await r.execute("INSERT INTO notes (id, is_pinned) VALUES ('a', 1)");
+    const h = await r.texts.openDoc(body('a'));
+    h.doc.getText('t').insert(0, 'Garden plan for the spring');
+    await h.release();
+    const [hit] = await r.search('notes', 'garden', { columns: ['id', 'is_pinned', 'body'], textPrefix: 6 });
+    expect(hit!.row).toEqual({ id: 'a', is_pinned: 1, body: 'Garden' });
+    expect((await r.search('notes', 'garden', { columns: ['body'] }))[0]!.row).toEqual({ body: 'Garden plan for the spring' });
+    await expect(r.search('notes', 'garden', { columns: ['cursor'] })).rejects.toThrow(/cannot be returned/);
+    await expect(r.search('notes', 'garden', { columns: ['nope'] })).rejects.toThrow(/cannot be returned/);
+    await r.close();
+  });
 });
 
 describe('Replica: REALTIME_TEXT documents', () => {

@@ -42,6 +42,16 @@ export interface SearchHit {
   /// A window of the matching text; `highlights` are [start, end) offsets of matches in it.
   readonly snippet: string;
   readonly highlights: readonly (readonly [number, number])[];
+  /// The columns asked for with `SearchOptions.columns`.
+  readonly row: SqlRow;
+}
+
+export interface SearchOptions {
+  readonly limit?: number;
+  /// Columns of the matching row to return with each hit (one query, not one per list).
+  readonly columns?: readonly string[];
+  /// REALTIME_TEXT columns among `columns` are cut to this many characters.
+  readonly textPrefix?: number;
 }
 
 export interface ReplicaOptions {
@@ -281,21 +291,33 @@ export class Replica {
 
   /// Full-text search over a table's REALTIME_TEXT columns, best matches first. The query
   /// is taken as words (the last one a prefix), never as FTS5 syntax.
-  async search(table: string, text: string, limit = 50): Promise<SearchHit[]> {
+  async search(table: string, text: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     const descriptor = this.table(table);
+    const { limit = 50, columns = [], textPrefix } = options;
     const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
     if (words.length === 0) return [];
     const match = words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
     const pk = descriptor.primaryKey.map(q);
     const fts = q(physical.fts(table));
+    const extra = columns.map((name, i) => {
+      const column = descriptor.columns.find((c) => c.name === name);
+      if (!column || column.sync === 'ephemeral') throw new SyncError('unknown-column', `${table}.${name} cannot be returned by search`);
+      if (column.primaryKey) return `t.${q(name)} AS x${i}`;
+      if (column.sync === 'lww') return `c.${q(name)} AS x${i}`;
+      return textPrefix === undefined ? `t.${q(name)} AS x${i}` : `substr(t.${q(name)}, 1, ${Math.max(0, Math.floor(textPrefix))}) AS x${i}`;
+    });
     const rows = await this.db.query(
-      `SELECT ${pk.map((c) => `t.${c}`).join(', ')}, snippet(${fts}, -1, char(2), char(3), '…', 16) AS snippet
+      `SELECT ${[...pk.map((c) => `t.${c}`), ...extra].join(', ')}, snippet(${fts}, -1, char(2), char(3), '…', 16) AS snippet
        FROM ${fts} JOIN ${q(physical.text(table))} AS t ON t.rowid_ = ${fts}.rowid
        JOIN ${q(physical.crr(table))} AS c ON ${pk.map((col) => `c.${col} = t.${col}`).join(' AND ')}
        WHERE ${fts} MATCH ? ORDER BY rank LIMIT ?`,
       [match, limit],
     );
-    return rows.map((row) => ({ pk: descriptor.primaryKey.map((c) => row[c]!), ...parseSnippet(String(row.snippet)) }));
+    return rows.map((row) => ({
+      pk: descriptor.primaryKey.map((c) => row[c]!),
+      ...parseSnippet(String(row.snippet)),
+      row: Object.fromEntries(columns.map((name, i) => [name, row[`x${i}`] ?? null])),
+    }));
   }
 
   subscribe(listener: Listener): () => void {

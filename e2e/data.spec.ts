@@ -152,6 +152,36 @@ test('Markdown export of headings, lists and checklists imports back the same, o
   await other.context().close();
 });
 
+test('a notebook of 150 notes: rows far down the list show their titles, and follow edits @desktop', async ({ page }, testInfo) => {
+  await openApp(page);
+  const files = Array.from({ length: 150 }, (_, i) => {
+    const file = testInfo.outputPath(`Long list ${String(i).padStart(3, '0')}.md`);
+    fs.writeFileSync(file, `# Long list ${String(i).padStart(3, '0')}\n\nSome text of note ${i}.\n`);
+    return file;
+  });
+  await openYourData(page);
+  await importFiles(page, files);
+  await expect(yourData(page).getByRole('status')).toHaveText('Imported 150 notes into “Imported notes”.', { timeout: 30_000 });
+  await closeSettings(page);
+  await page.getByRole('navigation', { name: 'Notebooks' }).getByRole('button', { name: /^Imported notes/ }).click();
+  const list = page.getByRole('list', { name: 'Notes' });
+  await expect(list.getByRole('listitem').first()).toHaveAccessibleName(/^Long list \d{3}$/);
+  // The list reads the first rows' text at once and the rest as they scroll into view.
+  await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: ul.scrollHeight }));
+  const last = list.getByRole('listitem').last();
+  await expect(last).toHaveAccessibleName(/^Long list \d{3}$/);
+  const rendered = await list.getByRole('listitem').evaluateAll((items) => items.map((li) => li.getAttribute('aria-label')));
+  expect(rendered.every((name) => /^Long list \d{3}$/.test(name ?? ''))).toBe(true);
+  const title = (await last.getAttribute('aria-label'))!;
+  await last.getByRole('button').first().click();
+  const editor = page.getByRole('textbox', { name: 'Note body' });
+  await expect(editor.locator('h1')).toHaveText(title);
+  await editor.locator('h1').click();
+  await page.keyboard.press('End');
+  await page.keyboard.type(' edited');
+  await expect(list.getByRole('listitem', { name: `${title} edited` })).toBeVisible();
+});
+
 test('a truncated database and files that are not notes are refused, changing nothing @desktop', async ({ page }, testInfo) => {
   await openApp(page);
   await writeNote(page, ['Keep me', 'safe']);

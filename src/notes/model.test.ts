@@ -2,11 +2,63 @@ import { describe, expect, it } from 'vitest';
 import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { appSchema } from './app-schema';
-import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, mergeNotesDatabase, moveToTrash, relativeTime, restoreNote, setPinned, titleAndSnippet } from './model';
+import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteListIndex, mergeNotesDatabase, moveToTrash, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
+import { noteBody } from './app-schema';
+
+async function write(r: Replica, id: string, text: string) {
+  const h = await r.texts.openDoc(noteBody(id));
+  h.doc.getText('t').insert(0, text);
+  await h.release();
+}
 
 async function replica() {
   return Replica.open({ db: await openMemoryDatabase(), schema: appSchema });
 }
+
+describe('note list and search', () => {
+  it('lists the first rows with their text, then every note in order without it; heads on demand', async () => {
+    const r = await replica();
+    const nb = await ensureDefaultNotebook(r);
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      ids.push(await createNote(r, nb, 1000 + i));
+      await write(r, ids[i]!, `Note ${i}\n${'x'.repeat(HEAD_CHARS + 50)}`);
+    }
+    await setPinned(r, ids[0]!, true);
+    await installNoteListIndex(r);
+    const top = noteListQuery(nb, 2);
+    const first = (await r.query(top.sql, top.params)) as unknown as NoteListRow[];
+    expect(first.map((row) => [row.id, row.head?.split('\n')[0]])).toEqual([[ids[0], 'Note 0'], [ids[5], 'Note 5']]);
+    expect(first[0]!.head).toHaveLength(HEAD_CHARS);
+    const all = noteListQuery(nb);
+    const rows = (await r.query(all.sql, all.params)) as unknown as NoteListRow[];
+    expect(rows.map((row) => row.id)).toEqual([ids[0], ids[5], ids[4], ids[3], ids[2], ids[1]]);
+    expect(rows.every((row) => row.head === null)).toBe(true);
+    const [plan] = await r.query(`EXPLAIN QUERY PLAN ${top.sql}`, top.params);
+    expect(String(plan!.detail)).toContain('notes_list');
+    const heads = await noteHeads(r, [ids[2]!, ids[1]!, 'no such note']);
+    expect([...heads.keys()].sort()).toEqual([ids[1], ids[2]].sort());
+    expect(heads.get(ids[2]!)!.startsWith('Note 2\n')).toBe(true);
+    await moveToTrash(r, ids[3]!);
+    const trash = noteListQuery(null, 2);
+    expect(((await r.query(trash.sql, trash.params)) as unknown as NoteListRow[]).map((row) => [row.id, row.head?.split('\n')[0]])).toEqual([[ids[3], 'Note 3']]);
+    await r.close();
+  });
+
+  it('search returns heads and pins with the hits, and leaves out notes in Trash', async () => {
+    const r = await replica();
+    const nb = await ensureDefaultNotebook(r);
+    const [a, b] = [await createNote(r, nb, 1), await createNote(r, nb, 2)];
+    await write(r, a, 'Garden plan\nTomatoes by the fence');
+    await write(r, b, 'Garden shed\nRepaint the door');
+    await setPinned(r, a, true);
+    await moveToTrash(r, b);
+    const hits = await searchNotes(r, 'garden');
+    expect(hits.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned }))).toEqual([{ id: a, head: 'Garden plan\nTomatoes by the fence', pinned: true }]);
+    expect(hits[0]!.snippet.slice(...hits[0]!.highlights[0]!)).toBe('Garden');
+    await r.close();
+  });
+});
 
 describe('notes intents', () => {
   it('pin, trash, restore and empty trash', async () => {

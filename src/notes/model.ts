@@ -1,4 +1,4 @@
-import { mergeReplica, type MergeReport, type Replica } from '../sync';
+import { mergeReplica, type MergeReport, type Replica, type SqlValue } from '../sync';
 
 /// The notes app's intents: every change the UI makes goes through here, as one
 /// transaction each, so components render state and dispatch intents.
@@ -87,6 +87,69 @@ export const TOUCH_RESOLUTION_MS = 5000;
 
 export async function touchNote(replica: Replica, id: string, now = Date.now()): Promise<void> {
   await replica.execute('UPDATE notes SET updated_at = ? WHERE id = ? AND updated_at <= ?', [now, id, now - TOUCH_RESOLUTION_MS]);
+}
+
+/// Characters of a note's text that its row in a list shows (title and snippet).
+export const HEAD_CHARS = 300;
+
+/// A row of the note list: its sort keys, and its head (the first HEAD_CHARS characters)
+/// when the query read it, else null (see `noteHeads`).
+export interface NoteListRow {
+  readonly id: string;
+  readonly head: string | null;
+  readonly is_pinned: number;
+  readonly updated_at: number;
+}
+
+/// The note list of a notebook, or Trash (notebookId null): pinned first, then by last edit
+/// (Trash: last deleted first). With a limit, the first rows with their heads (what a list
+/// shows first); without, every note's id and sort keys but no text, so that a notebook of
+/// 10,000 notes does not read 10,000 texts to show a dozen rows.
+export function noteListQuery(notebookId: string | null, limit?: number): { sql: string; params: SqlValue[] } {
+  const order = notebookId === null ? 'deleted_at DESC' : 'is_pinned DESC, updated_at DESC';
+  const head = limit === undefined ? 'NULL' : `substr(coalesce(body, ''), 1, ${HEAD_CHARS})`;
+  const params: SqlValue[] = notebookId === null ? [] : [notebookId];
+  if (limit !== undefined) params.push(limit);
+  return {
+    sql: `SELECT id, is_pinned, updated_at, ${head} AS head FROM notes
+          WHERE ${notebookId === null ? 'deleted_at IS NOT NULL' : 'deleted_at IS NULL AND notebook_id = ?'}
+          ORDER BY ${order}${limit === undefined ? '' : ' LIMIT ?'}`,
+    params,
+  };
+}
+
+/// A local index (not synced) in the order of the note list, so that the first rows of a
+/// notebook of 10,000 notes are read without sorting them all. Run at start.
+export async function installNoteListIndex(replica: Replica): Promise<void> {
+  const stored = replica.storedTableOf('notes').replaceAll('"', '""');
+  await replica.execute(`CREATE INDEX IF NOT EXISTS notes_list ON "${stored}" (notebook_id, deleted_at, is_pinned DESC, updated_at DESC)`);
+}
+
+/// The heads of some notes (rows scrolled into view beyond the first ones), by id.
+export async function noteHeads(replica: Replica, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await replica.query(`SELECT id, substr(coalesce(body, ''), 1, ${HEAD_CHARS}) AS head FROM notes WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+  return new Map(rows.map((r) => [String(r.id), String(r.head)]));
+}
+
+export interface NoteSearchHit {
+  readonly id: string;
+  readonly head: string;
+  readonly pinned: boolean;
+  readonly updatedAt: number;
+  /// A window of the text around the matches; `highlights` are [start, end) offsets in it.
+  readonly snippet: string;
+  readonly highlights: readonly (readonly [number, number])[];
+}
+
+/// Notes (not in Trash) matching `text` as typed, best first: one query, heads included.
+export async function searchNotes(replica: Replica, text: string, limit = 200): Promise<NoteSearchHit[]> {
+  const hits = await replica.search('notes', text, { limit, columns: ['body', 'is_pinned', 'updated_at', 'deleted_at'], textPrefix: HEAD_CHARS });
+  return hits.flatMap((h) =>
+    h.row.deleted_at === null
+      ? [{ id: String(h.pk[0]), head: String(h.row.body ?? ''), pinned: h.row.is_pinned === 1, updatedAt: Number(h.row.updated_at), snippet: h.snippet, highlights: h.highlights }]
+      : [],
+  );
 }
 
 /// Title and snippet of a note from its readable text: the first line, then the rest.

@@ -1,10 +1,13 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { relativeTime, titleAndSnippet } from '../../notes/model';
+import { useNoteHeads } from '../runtime/note-list';
 
 export interface NoteListItem {
   readonly id: string;
-  readonly head: string | null;
+  /// The note's first characters when the item comes with them (search hits); otherwise
+  /// the list reads them for the rows on screen.
+  readonly head: string | undefined;
   readonly pinned: boolean;
   readonly updatedAt: number;
   /// Search hits: a snippet with highlighted ranges instead of the head of the note.
@@ -31,6 +34,9 @@ export function NoteList(props: {
     overscan: 8,
   });
   const now = Date.now();
+  const rows = virtualizer.getVirtualItems();
+  // Rows on screen whose text the list query did not read.
+  const heads = useNoteHeads(rows.flatMap((row) => (items[row.index] && items[row.index]!.head === undefined ? [items[row.index]!.id] : [])));
 
   const onKeyDown = (event: KeyboardEvent<HTMLElement>, index: number) => {
     const next = event.key === 'ArrowDown' ? index + 1 : event.key === 'ArrowUp' ? index - 1 : -1;
@@ -56,14 +62,16 @@ export function NoteList(props: {
   return (
     <div className="note-list" ref={scroller}>
       <ul role="list" aria-label="Notes" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {virtualizer.getVirtualItems().map((row) => {
+        {rows.map((row) => {
           const item = items[row.index]!;
-          const { title, snippet } = titleAndSnippet(item.head);
+          const head = item.head ?? heads.get(item.id);
+          const { title, snippet } = head === undefined ? { title: 'Loading…', snippet: '' } : titleAndSnippet(head);
           return (
             <li
               key={item.id}
               role="listitem"
               aria-label={title}
+              aria-busy={head === undefined ? true : undefined}
               data-note-id={item.id}
               className={item.id === selectedId ? 'note-row selected' : 'note-row'}
               style={{ position: 'absolute', top: 0, left: 0, right: 0, height: row.size, transform: `translateY(${row.start}px)` }}

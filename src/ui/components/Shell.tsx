@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, setPinned } from '../../notes/model';
-import { useLiveQuery, useRuntime } from '../runtime/context';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, searchNotes, setPinned } from '../../notes/model';
+import { useRuntime } from '../runtime/context';
+import { useNoteList } from '../runtime/note-list';
 import { IdentityPanel } from '../identity/IdentityPanel';
 import type { DeviceIdentity } from '../identity/keystore';
 import { HelpSheet, isMac } from './HelpSheet';
@@ -11,13 +12,6 @@ import { Sidebar } from './Sidebar';
 import { PresenceList } from './PresenceList';
 import { ShareDialog } from './ShareDialog';
 import { SyncStatus } from './SyncStatus';
-
-interface ListRow {
-  id: string;
-  head: string | null;
-  is_pinned: number;
-  updated_at: number;
-}
 
 /// The app: notebooks, the note list and the open note. On a narrow screen the list and
 /// the note are separate views ("list" or "note"), with Back between them.
@@ -48,46 +42,36 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   }, [joinedNotebook]);
   const [sharing, setSharing] = useState(false);
 
-  const rows = useLiveQuery<ListRow>(
-    inTrash
-      ? `SELECT id, substr(coalesce(body, ''), 1, 300) AS head, is_pinned, updated_at FROM notes
-         WHERE deleted_at IS NOT NULL ORDER BY deleted_at DESC`
-      : `SELECT id, substr(coalesce(body, ''), 1, 300) AS head, is_pinned, updated_at FROM notes
-         WHERE deleted_at IS NULL AND notebook_id = ? ORDER BY is_pinned DESC, updated_at DESC`,
-    inTrash ? [] : [notebookId ?? ''],
-    ['notes'],
-  );
-  const items: NoteListItem[] = (rows ?? []).map((r) => ({ id: r.id, head: r.head, pinned: r.is_pinned === 1, updatedAt: r.updated_at }));
+  // Nothing to list until the notebook is known (the first run creates it).
+  const rows = useNoteList(notebookId, inTrash);
+  // Heads come from useNoteHeads (NoteList), which keeps them current as notes are edited.
+  const items: NoteListItem[] = useMemo(() => (rows ?? []).map((r) => ({ id: r.id, head: undefined, pinned: r.is_pinned === 1, updatedAt: r.updated_at })), [rows]);
 
-  // Search as you type, across every notebook; results replace the list.
-  useEffect(() => {
-    const q = query.trim();
-    if (q === '') return setHits(null);
-    let live = true;
-    const run = async () => {
-      const found = await replica.search('notes', q, 200);
-      if (found.length === 0) return live && setHits([]);
-      const ids = found.map((h) => h.pk[0] as string);
-      const meta = await replica.query(
-        `SELECT id, substr(coalesce(body, ''), 1, 300) AS head, is_pinned, updated_at FROM notes WHERE deleted_at IS NULL AND id IN (${ids.map(() => '?').join(',')})`,
-        ids,
+  // Search as you type, across every notebook; results replace the list. The search starts
+  // in the input event itself (an effect would start it a frame later); only the newest
+  // query's results are shown.
+  const searchRun = useRef(0);
+  const runSearch = useCallback(
+    (text: string) => {
+      const run = ++searchRun.current;
+      const q = text.trim();
+      if (q === '') return setHits(null);
+      searchNotes(replica, q).then(
+        (found) => run === searchRun.current && setHits(found.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned, updatedAt: h.updatedAt, match: { snippet: h.snippet, highlights: h.highlights } }))),
+        (error: unknown) => console.error('search failed', error),
       );
-      const byId = new Map(meta.map((m) => [m.id as string, m]));
-      if (!live) return;
-      setHits(
-        found.flatMap((h) => {
-          const m = byId.get(h.pk[0] as string);
-          return m ? [{ id: m.id as string, head: m.head as string, pinned: m.is_pinned === 1, updatedAt: Number(m.updated_at), match: { snippet: h.snippet, highlights: h.highlights } }] : [];
-        }),
-      );
-    };
-    void run();
-    const off = replica.subscribe(() => void run());
-    return () => {
-      live = false;
-      off();
-    };
-  }, [replica, query]);
+    },
+    [replica],
+  );
+  const changeQuery = useCallback(
+    (text: string) => {
+      setQuery(text);
+      runSearch(text);
+    },
+    [runSearch],
+  );
+  // Results follow changes to the notes while the query stands.
+  useEffect(() => (query.trim() === '' ? undefined : replica.subscribe(() => runSearch(query))), [replica, query, runSearch]);
 
   const open = useCallback((id: string, focusEditor: boolean) => {
     setNoteId(id);
@@ -102,10 +86,10 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
     const home = notebookId ?? (await ensureDefaultNotebook(replica));
     setNotebookId(home);
     setInTrash(false);
-    setQuery('');
+    changeQuery('');
     const id = await createNote(replica, home);
     open(id, true);
-  }, [replica, notebookId, open]);
+  }, [replica, notebookId, open, changeQuery]);
 
   // Keyboard shortcuts (listed in the help sheet).
   useEffect(() => {
@@ -147,7 +131,7 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
         }}
         onOpenTrash={() => {
           setInTrash(true);
-          setQuery('');
+          changeQuery('');
           setPhoneView('list');
         }}
         onOpenSettings={() => setSettings(true)}
@@ -159,7 +143,7 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
           <button type="button" className="menu-button" onClick={() => setPhoneView('menu')}>
             Notebooks
           </button>
-          <input ref={search} type="text" inputMode="search" enterKeyHint="search" aria-label="Search notes" placeholder="Search" value={query} onChange={(e) => setQuery(e.target.value)} />
+          <input ref={search} type="text" inputMode="search" enterKeyHint="search" aria-label="Search notes" placeholder="Search" value={query} onChange={(e) => changeQuery(e.target.value)} />
           {inTrash ? (
             <button type="button" disabled={items.length === 0} onClick={() => confirm('Delete every note in Trash for good, on every device?') && void emptyTrash(replica)}>
               Empty Trash

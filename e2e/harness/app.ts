@@ -8,8 +8,8 @@ import { prosemirrorToYXmlFragment } from 'y-prosemirror';
 import { appSchema, noteBody } from '../../src/notes/app-schema';
 import { NOTE_FRAGMENT, stampEditorSchemaVersion } from '../../src/notes/document/doc-version';
 import { notesSchema } from '../../src/notes/document/schema';
-import { ensureDefaultNotebook, newId, setPinned } from '../../src/notes/model';
-import { Replica, systemClock } from '../../src/sync';
+import { ensureDefaultNotebook, newId, noteListQuery, searchNotes, setPinned } from '../../src/notes/model';
+import { Replica, systemClock, type SqlValue } from '../../src/sync';
 import type { BrowserDatabase } from '../../src/storage/browser';
 import { physical, q } from '../../src/sync/layout';
 import { bootRuntime, type AppRuntime } from '../../src/ui/runtime/boot';
@@ -66,7 +66,28 @@ const harness = {
 
   queries: (count: number, seed: number) => searchQueries(count, seed),
 
-  /// Each query through the runtime's search (what the app's search box calls, with its
+  /// Times reads on a freshly opened runtime (a cold page cache, as after a reload), each
+  /// run twice (cold, then warm). A parameter '$notebook' stands for the default notebook's
+  /// id; the app's own note list query is `{ list: true }`.
+  async timeQueries(queries: readonly { name: string; sql?: string; params?: readonly SqlValue[]; list?: boolean }[]) {
+    const { replica } = await runtime();
+    const notebookId = await ensureDefaultNotebook(replica);
+    const results: Record<string, { coldMs: number; warmMs: number; rows: number }> = {};
+    for (const query of queries) {
+      const { sql, params } = query.list ? noteListQuery(notebookId) : { sql: query.sql!, params: (query.params ?? []).map((p) => (p === '$notebook' ? notebookId : p)) };
+      const time = async () => {
+        const t0 = performance.now();
+        const rows = await replica.query(sql, params);
+        return { ms: performance.now() - t0, rows: rows.length };
+      };
+      const cold = await time();
+      const warm = await time();
+      results[query.name] = { coldMs: cold.ms, warmMs: warm.ms, rows: cold.rows };
+    }
+    return results;
+  },
+
+  /// Each query through searchNotes (what the app's search box calls, with its
   /// limit) and, as the baseline, as a plain FTS5 query on the same index: the same MATCH
   /// expression, rowids by rank, no snippet and no joins. The two alternate which goes first.
   async timeSearch(queries: readonly string[], limit: number) {
@@ -80,7 +101,7 @@ const harness = {
     for (const [i, query] of queries.entries()) {
       const timeRuntime = async () => {
         const t0 = performance.now();
-        runtimeHits += (await replica.search('notes', query, limit)).length;
+        runtimeHits += (await searchNotes(replica, query, limit)).length;
         runtimeMs.push(performance.now() - t0);
       };
       const timeFts = async () => {

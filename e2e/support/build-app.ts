@@ -13,6 +13,8 @@ export interface AppBuildOptions {
   /// can tell which build a page runs, and two ids give two builds with different asset
   /// hashes, service worker and precache manifest, as two releases have.
   readonly buildId?: string;
+  /// false: keep function names, for CPU profiles.
+  readonly minify?: false;
 }
 
 /// Builds the app with its own vite.config.ts (the PWA and worker settings included), plus
@@ -27,6 +29,7 @@ export async function buildApp(options: AppBuildOptions): Promise<void> {
     build: {
       outDir: options.outDir,
       emptyOutDir: true,
+      ...(options.minify === false ? { minify: false } : {}),
       rolldownOptions: { input: { main: path.join(root, 'index.html'), ...pages } },
     },
   });

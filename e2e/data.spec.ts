@@ -156,7 +156,9 @@ test('a notebook of 150 notes: rows far down the list show their titles, and fol
   await openApp(page);
   const files = Array.from({ length: 150 }, (_, i) => {
     const file = testInfo.outputPath(`Long list ${String(i).padStart(3, '0')}.md`);
-    fs.writeFileSync(file, `# Long list ${String(i).padStart(3, '0')}\n\nSome text of note ${i}.\n`);
+    // Edited a while ago, so an edit now moves the note to the top at once.
+    const updated = new Date(Date.UTC(2020, 0, 1) + i * 60_000).toISOString();
+    fs.writeFileSync(file, `---\nupdated: ${updated}\n---\n\n# Long list ${String(i).padStart(3, '0')}\n\nSome text of note ${i}.\n`);
     return file;
   });
   await openYourData(page);
@@ -179,7 +181,9 @@ test('a notebook of 150 notes: rows far down the list show their titles, and fol
   await editor.locator('h1').click();
   await page.keyboard.press('End');
   await page.keyboard.type(' edited');
-  await expect(list.getByRole('listitem', { name: `${title} edited` })).toBeVisible();
+  // Now the last edited, it moves to the top, under its new title.
+  await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: 0 }));
+  await expect(list.getByRole('listitem').first()).toHaveAccessibleName(`${title} edited`);
 });
 
 test('a truncated database and files that are not notes are refused, changing nothing @desktop', async ({ page }, testInfo) => {

@@ -19,12 +19,12 @@ export const syncSuite: Suite = {
   name: 'sync',
   description: 'keystroke A -> rendered on B over WebRTC; catch-up of 10,000 changes; 20 peers through one cloud peer',
   async run(log) {
+    // BENCH_ONLY=keystroke, catchup or crowd runs one part.
+    const only = process.env.BENCH_ONLY;
     const metrics: Metric[] = [];
-    metrics.push(...(await keystrokeBench(log)));
-    if (process.env.BENCH_ONLY !== 'keystroke') {
-      metrics.push(...(await catchUpBench(log)));
-      metrics.push(...(await crowdBench(log)));
-    }
+    if (!only || only === 'keystroke') metrics.push(...(await keystrokeBench(log)));
+    if (!only || only === 'catchup') metrics.push(...(await catchUpBench(log)));
+    if (!only || only === 'crowd') metrics.push(...(await crowdBench(log)));
     return metrics;
   },
 };

@@ -18,7 +18,7 @@ afterEach(async () => {
   for (const s of started.splice(0).reverse()) await s.stop().catch(() => undefined);
 });
 
-async function peer(name: string, seed: number, options: { listen?: string[]; relay?: boolean; notebooks: () => SharedNotebook[]; dialMembers: boolean; acceptKeep?: boolean; logs?: string[] }) {
+async function peer(name: string, seed: number, options: { listen?: string[]; relay?: boolean; notebooks: () => SharedNotebook[]; dialMembers: boolean; acceptKeep?: boolean; logs?: string[]; readTimeoutMs?: number; heartbeatMs?: number }) {
   const me = testDevice(name, seed);
   const node: Libp2p = await createNodePeer({ deviceSeed: me.device.secretKey, listen: options.listen ?? [], relay: options.relay ?? false });
   const replica = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema });
@@ -34,6 +34,8 @@ async function peer(name: string, seed: number, options: { listen?: string[]; re
     acceptKeep: options.acceptKeep ? async (r) => (kept.push({ notebookId: r.notebookId, secret: r.secret, bootstrap: [], keepOnCloud: false }), true) : undefined,
     log: (_level, message) => options.logs?.push(message),
     maxMessageBytes: 1 << 20,
+    readTimeoutMs: options.readTimeoutMs,
+    heartbeatMs: options.heartbeatMs,
   });
   await node.start();
   await network.start();
@@ -63,6 +65,48 @@ describe('NotebookNetwork over real libp2p (WebSockets, relay) on 127.0.0.1', ()
     expect(a.network.status().peers.find((p) => p.name === 'Cloud')!.route).toBe('cloud');
     await b.replica.execute("UPDATE notes SET is_pinned = 0 WHERE id = 'from-a'");
     await until(async () => (await a.replica.query('SELECT is_pinned FROM notes'))[0]!.is_pinned === 0, 'b\'s unpin on a');
+  }, 60_000);
+
+  it('relays a keystroke to a member only when that member has no session with its author', async () => {
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [], dialMembers: false, acceptKeep: true });
+    const notebook: SharedNotebook = { notebookId: 'nb-1', secret: new Uint8Array(32).fill(5), bootstrap: [cloud.node.getMultiaddrs()[0]!.toString()], keepOnCloud: true };
+    const a = await peer('Alice', 2, { notebooks: () => [notebook], dialMembers: true });
+    await a.replica.execute("INSERT INTO notes (id) VALUES ('n')");
+    await until(async () => (await count(cloud.replica)) === 1, 'the cloud peer to keep a copy');
+    const b = await peer('Bob', 3, { notebooks: () => [{ ...notebook, keepOnCloud: false }], dialMembers: true });
+    await until(() => a.network.status().peers.some((p) => p.name === 'Bob'), 'a session between a and b');
+    let received = 0;
+    b.replica.texts.onUpdate((_ref, _update, origin) => origin === 'remote-live' && received++);
+    const doc = (await a.replica.texts.openDoc({ table: 'notes', column: 'body', pk: ['n'] })).doc;
+    const hb = await b.replica.texts.openDoc({ table: 'notes', column: 'body', pk: ['n'] });
+    // Each keystroke reaches b once: directly. (The cloud peer learns of the a-b session
+    // through the members stream; until it has, b gets a second copy through it.)
+    const keystroke = async (char: string) => {
+      const before = received;
+      doc.getText('t').insert(doc.getText('t').length, char);
+      await until(async () => hb.doc.getText('t').toString().endsWith(char), `keystroke ${char} on b`);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // room for a relayed copy
+      return received - before;
+    };
+    let tries = 0;
+    while ((await keystroke('x')) !== 1) if (++tries > 20) throw new Error('every keystroke reached b twice');
+    expect([await keystroke('y'), await keystroke('z')]).toEqual([1, 1]);
+    await hb.release();
+  }, 60_000);
+
+  it('keeps the members stream and the sessions open past the read timeout: both sides send heartbeats', async () => {
+    const quick = { readTimeoutMs: 1500, heartbeatMs: 400 };
+    const cloudLogs: string[] = [];
+    const aliceLogs: string[] = [];
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [], dialMembers: false, acceptKeep: true, logs: cloudLogs, ...quick });
+    const notebook: SharedNotebook = { notebookId: 'nb-1', secret: new Uint8Array(32).fill(5), bootstrap: [cloud.node.getMultiaddrs()[0]!.toString()], keepOnCloud: true };
+    const a = await peer('Alice', 2, { notebooks: () => [notebook], dialMembers: true, logs: aliceLogs, ...quick });
+    const b = await peer('Bob', 3, { notebooks: () => [{ ...notebook, keepOnCloud: false }], dialMembers: true, ...quick });
+    await until(() => a.network.status().peers.some((p) => p.name === 'Bob'), 'a session between a and b');
+    await new Promise((resolve) => setTimeout(resolve, 4000)); // more than two read timeouts
+    expect(cloudLogs.filter((l) => /ended|replaced/.test(l))).toEqual([]);
+    expect(aliceLogs.filter((l) => /ended|replaced|via/.test(l))).toEqual([]);
+    expect(b.network.status().peers.map((p) => p.name).sort()).toEqual(['Alice', 'Cloud']);
   }, 60_000);
 
   it('gives a peer with the wrong secret nothing', async () => {

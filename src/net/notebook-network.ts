@@ -56,8 +56,10 @@ export interface NotebookNetworkOptions {
   /// Set on a cloud peer: whether to keep a notebook a verified peer hands over.
   readonly acceptKeep?: (request: { notebookId: string; secret: Uint8Array; peer: VerifiedPeer }) => Promise<boolean>;
   readonly log?: (level: 'info' | 'warn', message: string) => void;
-  /// Read timeout of a stream; peers send presence at least every 10 s.
+  /// Read timeout of a stream; each side sends something at least every `heartbeatMs`.
   readonly readTimeoutMs?: number;
+  /// How often presence, member lists and member links are sent again (10 s).
+  readonly heartbeatMs?: number;
   /// Cap on one message (changes are batched below it).
   readonly maxMessageBytes?: number;
 }
@@ -72,7 +74,7 @@ interface LiveSession {
   readonly inbound: boolean;
 }
 
-const MEMBERS_HEARTBEAT_MS = 10_000;
+const HEARTBEAT_MS = 10_000;
 const MAX_MEMBERS = 256;
 const MAX_KEEP_BYTES = 4096;
 const DIAL_TIMEOUT_MS = 10_000;
@@ -84,7 +86,13 @@ const DIAL_TIMEOUT_MS = 10_000;
 export class NotebookNetwork {
   private readonly sessions = new Map<string, LiveSession>();
   private readonly listeners = new Set<(status: NetworkStatus) => void>();
+  /// Per notebook, what to run when its sessions change: member lists to send (a cloud peer)
+  /// or this member's links to send to its cloud peers.
   private readonly memberWatchers = new Map<string, Set<() => void>>();
+  /// On a cloud peer, per (notebook, member): the members that member has a session with, so
+  /// their keystrokes are not relayed to it a second time.
+  private readonly links = new Map<string, Set<string>>();
+  private readonly peerOfSession = new WeakMap<object, string>();
   private readonly maintained = new Map<string, AbortController>();
   private readonly dialing = new Set<string>();
   private readonly cloudPeers = new Set<string>();
@@ -224,18 +232,38 @@ export class NotebookNetwork {
     const transport = this.transport(stream);
     await initiateHandshake(transport, this.facts(connection), notebook.secret, Purpose.members);
     const me = this.options.node.peerId.toString();
-    for await (const bytes of transport.incoming) {
-      if (signal.aborted) break;
-      for (const member of decodeMembers(bytes)) {
-        // One side dials, so that two members do not open two sessions at once.
-        if (member <= me) continue;
-        const existing = this.sessions.get(sessionKey(notebook.notebookId, member));
-        // A member reached only through the relay is offered WebRTC again at each list.
-        if (!existing) void this.dialMember(notebook, relayAddr, member, false);
-        else if (existing.route === 'relayed' && this.options.webrtc) void this.dialMember(notebook, relayAddr, member, true);
+    // Tell the cloud peer which members this one has sessions with (it need not relay their
+    // keystrokes here): at each change and as a heartbeat, which also keeps its read alive.
+    let told: string | null = null;
+    const sendLinks = (always: boolean) => {
+      const linked = [...this.sessions.values()].filter((s) => s.notebookId === notebook.notebookId && s.route !== 'cloud').map((s) => s.peerId).sort();
+      if (!always && linked.join() === told) return;
+      told = linked.join();
+      transport.send(encodeMembers(linked)).catch(() => transport.close());
+    };
+    const onChange = () => sendLinks(false);
+    const watchers = this.memberWatchers.get(notebook.notebookId) ?? new Set();
+    this.memberWatchers.set(notebook.notebookId, watchers);
+    watchers.add(onChange);
+    const heartbeat = setInterval(() => sendLinks(true), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    sendLinks(true);
+    try {
+      for await (const bytes of transport.incoming) {
+        if (signal.aborted) break;
+        for (const member of decodeMembers(bytes)) {
+          // One side dials, so that two members do not open two sessions at once.
+          if (member <= me) continue;
+          const existing = this.sessions.get(sessionKey(notebook.notebookId, member));
+          // A member reached only through the relay is offered WebRTC again at each list.
+          if (!existing) void this.dialMember(notebook, relayAddr, member, false);
+          else if (existing.route === 'relayed' && this.options.webrtc) void this.dialMember(notebook, relayAddr, member, true);
+        }
       }
+    } finally {
+      clearInterval(heartbeat);
+      watchers.delete(onChange);
+      transport.close();
     }
-    transport.close();
   }
 
   /// Connects to a member: WebRTC, else (unless `webrtcOnly`, an upgrade attempt) the relay.
@@ -301,16 +329,19 @@ export class NotebookNetwork {
     const watchers = this.memberWatchers.get(notebookId) ?? new Set();
     this.memberWatchers.set(notebookId, watchers);
     watchers.add(send);
-    const heartbeat = setInterval(send, MEMBERS_HEARTBEAT_MS);
+    const heartbeat = setInterval(send, this.options.heartbeatMs ?? HEARTBEAT_MS);
     send();
+    const linksKey = sessionKey(notebookId, requester.toString());
     try {
-      // The requester sends nothing more; this ends when it closes.
-      for await (const _ of transport.incoming) break;
-    } catch {
-      // a read timeout or reset ends the stream like a close
+      // The requester sends the members it has sessions with, until it closes.
+      for await (const bytes of transport.incoming) this.links.set(linksKey, new Set(decodeMembers(bytes)));
+    } catch (error) {
+      // A read timeout, a reset or a malformed list ends the stream; the member reconnects.
+      this.log('warn', `members stream of ${requester.toString()} ended: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       clearInterval(heartbeat);
       watchers.delete(send);
+      this.links.delete(linksKey);
       transport.close();
     }
   }
@@ -344,9 +375,17 @@ export class NotebookNetwork {
     const peerId = connection.remotePeer.toString();
     const key = sessionKey(notebookId, peerId);
     const scope = this.options.scopeFor(notebookId);
-    // Members dial each other, so only a node that does not (a cloud peer) relays live text.
+    // Members dial each other, so only a node that does not (a cloud peer) relays live text,
+    // and not between two members that said they have a session with each other.
     // A member sends keystrokes to the members it is connected to before its cloud peers.
-    const session = new SyncSession(this.options.replica, transport, { scope, relayLiveText: !this.options.dialMembers, liveTextLast: route === 'cloud' });
+    const relayLiveText = this.options.dialMembers
+      ? false
+      : (source: unknown) => {
+          const from = typeof source === 'object' && source !== null ? this.peerOfSession.get(source) : undefined;
+          return !(from !== undefined && this.links.get(key)?.has(from));
+        };
+    const session = new SyncSession(this.options.replica, transport, { scope, relayLiveText, liveTextLast: route === 'cloud', presenceHeartbeatMs: this.options.heartbeatMs ?? HEARTBEAT_MS });
+    this.peerOfSession.set(session, peerId);
     const live: LiveSession = { session, notebookId, peerId, peer, route, inbound, initiator: inbound ? peerId : this.options.node.peerId.toString() };
     this.sessions.get(key)?.session.close('replaced by a newer session');
     this.sessions.set(key, live);

@@ -29,8 +29,9 @@ export interface SessionOptions {
   readonly scope?: SyncScope;
   /// Forward live text that arrived from other peers (a relay in a star, like a cloud
   /// peer). Peers that each connect to every other send only their own edits, or every
-  /// keystroke would travel the mesh several times. Default true.
-  readonly relayLiveText?: boolean;
+  /// keystroke would travel the mesh several times. A function decides per update, from the
+  /// session it came through (applyLiveUpdate's `source`). Default true.
+  readonly relayLiveText?: boolean | ((source: unknown) => boolean);
   /// Send live text in a task of its own, after the sessions that send it at once: for a
   /// relay, so that the keystroke reaches the peers a person is looking at first.
   readonly liveTextLast?: boolean;
@@ -235,7 +236,8 @@ export class SyncSession {
     this.cleanups.push(
       this.replica.texts.onUpdate((ref, update, origin, source) => {
         if (source === this) return;
-        if (origin === 'remote-live' && this.options.relayLiveText === false) return;
+        const relay = this.options.relayLiveText ?? true;
+        if (origin === 'remote-live' && (relay === false || (typeof relay === 'function' && !relay(source)))) return;
         const { scope, liveTextLast } = this.options;
         const send = () => {
           if (!scope) return this.enqueueText(docKey(ref), update);

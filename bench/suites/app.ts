@@ -38,7 +38,7 @@ export const appSuite: Suite = {
     try {
       log('building the app with the app harness page');
       const dist = path.join(work, 'dist');
-      await buildApp({ outDir: dist, pages: { appHarness: 'e2e/harness/app.html' } });
+      await buildApp({ outDir: dist, pages: { appHarness: 'e2e/harness/app.html' }, ...(process.env.BENCH_PROFILE_PAGES ? { minify: false as const } : {}) });
       // Two origins of one build: each has its own OPFS, so its own notes database.
       const large = await startStaticServer(dist);
       const small = await startStaticServer(dist);
@@ -78,7 +78,21 @@ export const appSuite: Suite = {
 
         // Search as a person sees it, in the app on the large origin.
         for (const line of SEARCH_DEFINITION) log(line);
+        // BENCH_PROFILE_PAGES=<dir>: a CPU profile of the page while it searches.
+        const profileDir = process.env.BENCH_PROFILE_PAGES;
+        const cdp = profileDir ? await context.newCDPSession(page) : null;
+        if (cdp) {
+          await cdp.send('Profiler.enable');
+          await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+          await cdp.send('Profiler.start');
+        }
         const ui = await searchInApp(page, large.url, queries);
+        if (cdp) {
+          const { profile } = await cdp.send('Profiler.stop');
+          fs.mkdirSync(profileDir!, { recursive: true });
+          fs.writeFileSync(path.join(profileDir!, 'search.cpuprofile'), JSON.stringify(profile));
+          log(`search profile written to ${profileDir}`);
+        }
         log(`load average ${os.loadavg()[0]!.toFixed(1)}; search in the app over ${ui.samples.length} queries: p50 ${fmt(median(ui.samples))} p95 ${fmt(percentile(ui.samples, 95))} max ${fmt(Math.max(...ui.samples))} ms${ui.missed > 0 ? `; ${ui.missed} never showed results` : ''}`);
 
         const result = { loads, runtime, ui: ui.samples };

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { Dialog } from './Dialog';
 
 export const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -19,7 +20,7 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   [`? or ${mod}+/`, 'This help'],
 ];
 
-export function HelpSheet({ open, onClose }: { open: boolean; onClose: () => void }) {
+export const HelpSheet = memo(function HelpSheet({ open, onClose }: { open: boolean; onClose: () => void }) {
   return (
     <Dialog title="Keyboard shortcuts" open={open} onClose={onClose}>
       <table className="shortcuts">
@@ -36,4 +37,4 @@ export function HelpSheet({ open, onClose }: { open: boolean; onClose: () => voi
       </table>
     </Dialog>
   );
-}
+});

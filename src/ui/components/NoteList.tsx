@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { type KeyboardEvent, memo, type ReactNode, useRef } from 'react';
 import { relativeTime, titleAndSnippet } from '../../notes/model';
 import { useNoteHeads } from '../runtime/note-list';
 
@@ -18,7 +18,7 @@ const ROW_HEIGHT = 76;
 
 /// The list of notes, virtualised so that 10,000 notes scroll as smoothly as 10. Each item
 /// is named by the note's title. Up/Down move between notes, Enter opens one.
-export function NoteList(props: {
+export const NoteList = memo(function NoteList(props: {
   items: readonly NoteListItem[];
   selectedId: string | null;
   onOpen: (id: string, focusEditor: boolean) => void;
@@ -93,7 +93,7 @@ export function NoteList(props: {
       </ul>
     </div>
   );
-}
+});
 
 function Highlighted({ snippet, highlights }: { snippet: string; highlights: readonly (readonly [number, number])[] }) {
   const parts: ReactNode[] = [];

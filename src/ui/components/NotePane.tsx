@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import type { EditorView } from 'prosemirror-view';
 import { noteBody } from '../../notes/app-schema';
 import { NoteEditor } from '../editor';
@@ -15,7 +15,7 @@ interface NoteRow {
 }
 
 /// The open note: its toolbar and its editor. A note in Trash opens read-only.
-export function NotePane(props: { noteId: string; autoFocus: boolean; onBack: () => void; onDeleted: () => void }) {
+export const NotePane = memo(function NotePane(props: { noteId: string; autoFocus: boolean; onBack: () => void; onDeleted: () => void }) {
   const { replica } = useRuntime();
   const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes']);
   const note = rows?.[0] ?? null;
@@ -101,4 +101,4 @@ export function NotePane(props: { noteId: string; autoFocus: boolean; onBack: ()
         /> : <div className="note-editor loading" aria-busy="true" />}
     </section>
   );
-}
+});

@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import { useNetwork, useNetworkStatus } from '../runtime/network-context';
 import { peopleOf } from './people';
 
 /// Who else is in this notebook now.
-export function PresenceList({ notebookId }: { notebookId: string }) {
+export const PresenceList = memo(function PresenceList({ notebookId }: { notebookId: string }) {
   const network = useNetwork();
   useNetworkStatus();
   const people = peopleOf(network.peersOf(notebookId));
@@ -17,4 +18,4 @@ export function PresenceList({ notebookId }: { notebookId: string }) {
       ))}
     </ul>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { useRuntime } from '../runtime/context';
 import { LOOSE_MARKDOWN_NOTEBOOK, useYourData } from '../runtime/data';
 import { useNetwork } from '../runtime/network-context';
@@ -13,7 +13,7 @@ function formatBytes(n: number): string {
 
 /// Where the notes are kept, whether the browser promised to keep them, and the person's
 /// data to take out or bring in.
-export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+export const SettingsDialog = memo(function SettingsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { storage } = useRuntime();
   const [persisted, setPersisted] = useState<boolean | null>(null);
   const [estimate, setEstimate] = useState<{ usage: number; quota: number } | null>(null);
@@ -47,7 +47,7 @@ export function SettingsDialog({ open, onClose }: { open: boolean; onClose: () =
       <YourData />
     </Dialog>
   );
-}
+});
 
 /// Cloud peers to meet shared notebooks' peers through, besides this app's own.
 function CloudPeers() {

@@ -119,24 +119,43 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   }, [newNote, noteId, items, replica]);
 
   const listItems = hits ?? items;
+  // Stable callbacks: the panes are memoised, so that typing in the search box (or a peer's
+  // status changing) re-renders what changed, not the whole app.
+  const selectNotebook = useCallback((id: string) => {
+    setNotebookId(id);
+    setInTrash(false);
+    setPhoneView('list');
+  }, []);
+  const openTrash = useCallback(() => {
+    setInTrash(true);
+    changeQuery('');
+    setPhoneView('list');
+  }, [changeQuery]);
+  const openSettings = useCallback(() => setSettings(true), []);
+  const closeSettings = useCallback(() => setSettings(false), []);
+  const openIdentity = useCallback(() => setIdentity(true), []);
+  const closeIdentity = useCallback(() => setIdentity(false), []);
+  const openHelp = useCallback(() => setHelp(true), []);
+  const closeHelp = useCallback(() => setHelp(false), []);
+  const backToList = useCallback(() => setPhoneView('list'), []);
+  const restoreAction = useCallback(
+    (item: NoteListItem) => (
+      <button type="button" className="note-row__action" onClick={() => void restoreNote(replica, item.id)}>
+        Restore
+      </button>
+    ),
+    [replica],
+  );
   return (
     <div className={`shell shell--${phoneView}`}>
       <Sidebar
         notebookId={notebookId}
         inTrash={inTrash}
-        onSelectNotebook={(id) => {
-          setNotebookId(id);
-          setInTrash(false);
-          setPhoneView('list');
-        }}
-        onOpenTrash={() => {
-          setInTrash(true);
-          changeQuery('');
-          setPhoneView('list');
-        }}
-        onOpenSettings={() => setSettings(true)}
-        onOpenIdentity={() => setIdentity(true)}
-        onOpenHelp={() => setHelp(true)}
+        onSelectNotebook={selectNotebook}
+        onOpenTrash={openTrash}
+        onOpenSettings={openSettings}
+        onOpenIdentity={openIdentity}
+        onOpenHelp={openHelp}
       />
       <section className="list-pane" aria-label={inTrash ? 'Trash' : 'Note list'}>
         <header className="list-pane__header">
@@ -166,29 +185,21 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
           selectedId={noteId}
           onOpen={open}
           emptyText={hits ? 'No notes match.' : inTrash ? 'Trash is empty.' : 'No notes yet. Press “New note” to write one.'}
-          actions={
-            inTrash && hits === null
-              ? (item) => (
-                  <button type="button" className="note-row__action" onClick={() => void restoreNote(replica, item.id)}>
-                    Restore
-                  </button>
-                )
-              : undefined
-          }
+          actions={inTrash && hits === null ? restoreAction : undefined}
         />
         <SyncStatus notebookId={inTrash ? null : notebookId} />
       </section>
       <main className="note-area">
         {noteId ? (
-          <NotePane key={noteId} noteId={noteId} autoFocus={focusNote === noteId} onBack={() => setPhoneView('list')} onDeleted={() => setPhoneView('list')} />
+          <NotePane key={noteId} noteId={noteId} autoFocus={focusNote === noteId} onBack={backToList} onDeleted={backToList} />
         ) : (
           <p className="note-area__empty">Select a note, or press Alt+N for a new one.</p>
         )}
       </main>
-      <HelpSheet open={help} onClose={() => setHelp(false)} />
+      <HelpSheet open={help} onClose={closeHelp} />
       {sharing && notebookId ? <ShareDialog notebookId={notebookId} onClose={() => setSharing(false)} /> : null}
-      <SettingsDialog open={settings} onClose={() => setSettings(false)} />
-      <IdentityPanel me={me} wrapped={me.wrapped} open={identity} onClose={() => setIdentity(false)} />
+      <SettingsDialog open={settings} onClose={closeSettings} />
+      <IdentityPanel me={me} wrapped={me.wrapped} open={identity} onClose={closeIdentity} />
     </div>
   );
 }

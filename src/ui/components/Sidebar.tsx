@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { createNotebook, deleteNotebook, renameNotebook } from '../../notes/model';
 import { useLiveQuery, useRuntime } from '../runtime/context';
 
@@ -9,7 +9,7 @@ export interface NotebookRow {
 }
 
 /// Notebooks, Trash and the app's settings.
-export function Sidebar(props: {
+export const Sidebar = memo(function Sidebar(props: {
   notebookId: string | null;
   inTrash: boolean;
   onSelectNotebook: (id: string) => void;
@@ -112,4 +112,4 @@ export function Sidebar(props: {
       </div>
     </nav>
   );
-}
+});

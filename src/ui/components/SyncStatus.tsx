@@ -1,11 +1,11 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useRuntime } from '../runtime/context';
 import { useNetwork, useNetworkStatus } from '../runtime/network-context';
 
 /// Where the notes stand: saved on this device always; for a shared notebook, whether peers
 /// are connected, and for each what it has of this device's changes, so a person can trust
 /// that closing the laptop loses nothing.
-export function SyncStatus({ notebookId }: { notebookId: string | null }) {
+export const SyncStatus = memo(function SyncStatus({ notebookId }: { notebookId: string | null }) {
   const { storage } = useRuntime();
   const network = useNetwork();
   const status = useNetworkStatus();
@@ -46,7 +46,7 @@ export function SyncStatus({ notebookId }: { notebookId: string | null }) {
       </details>
     </div>
   );
-}
+});
 
 /// Made once: building an Intl formatter costs about a millisecond, and this view re-renders
 /// while people type.

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { fingerprint } from '../../identity';
 import { Dialog } from '../components/Dialog';
 import { useRuntime } from '../runtime/context';
@@ -8,7 +8,7 @@ import { recoveryWordsThisSession } from './session';
 
 /// Who you are here: your key's fingerprint (compare it with what another device shows),
 /// your devices, and the way out.
-export function IdentityPanel({ me, wrapped, open, onClose }: { me: DeviceIdentity; wrapped: boolean; open: boolean; onClose: () => void }) {
+export const IdentityPanel = memo(function IdentityPanel({ me, wrapped, open, onClose }: { me: DeviceIdentity; wrapped: boolean; open: boolean; onClose: () => void }) {
   const { replica } = useRuntime();
   const [devices, setDevices] = useState<CertifiedDevice[]>([]);
   const [words, setWords] = useState<readonly string[] | null>(null);
@@ -69,4 +69,4 @@ export function IdentityPanel({ me, wrapped, open, onClose }: { me: DeviceIdenti
       </button>
     </Dialog>
   );
-}
+});

@@ -24,26 +24,11 @@ export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[
   const tablesKey = tables.join(',');
   useEffect(() => {
     let live = true;
-    let running = false;
-    let again = false;
-    const run = async () => {
-      if (running) {
-        again = true;
-        return;
-      }
-      running = true;
-      try {
-        do {
-          again = false;
-          const result = (await replica.query(sql, params)) as T[];
-          if (live) setRows(result);
-        } while (again && live);
-      } catch (error) {
-        console.error('query failed', error);
-      } finally {
-        running = false;
-      }
-    };
+    const run = rerunner(async () => {
+      if (!live) return;
+      const result = (await replica.query(sql, params)) as T[];
+      if (live) setRows(result);
+    }, 'query failed');
     void run();
     const watched = new Set(tablesKey.split(','));
     const touches = (e: ChangeEvent) => e.rows.some((r) => watched.has(r.table)) || e.docs.some((d) => watched.has(d.table));
@@ -56,6 +41,28 @@ export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[
     };
   }, [replica, key, tablesKey]);
   return rows;
+}
+
+/// Wraps a read so that calls while it runs do not overlap it: they make it run once more
+/// when it ends (the reads that matter are the first and the newest). Failures are logged.
+export function rerunner(read: () => Promise<void>, what: string): () => Promise<void> {
+  let running = false;
+  let again = false;
+  const run = async (): Promise<void> => {
+    if (running) return void (again = true);
+    running = true;
+    try {
+      do {
+        again = false;
+        await read();
+      } while (again);
+    } catch (error) {
+      console.error(what, error);
+    } finally {
+      running = false;
+    }
+  };
+  return run;
 }
 
 /// The Yjs document of a REALTIME_TEXT cell, open while the component is mounted.

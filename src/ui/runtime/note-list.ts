@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { noteHeads, noteListQuery, type NoteListRow } from '../../notes/model';
 import type { Replica } from '../../sync';
-import { useRuntime } from './context';
+import { rerunner, useRuntime } from './context';
 
 /// Heads (first characters: title and snippet) of notes, for list rows on screen: read for
 /// the ids asked, kept, and read again when a note changes, the previous head showing
@@ -115,37 +115,25 @@ export function useNoteList(notebookId: string | null, inTrash: boolean): NoteLi
     if (!ready) return;
     const heads = noteHeadsFor(replica);
     let live = true;
-    let running = false;
-    let again = false;
     let first = true;
-    const run = async () => {
-      if (running) return void (again = true);
-      running = true;
-      try {
-        do {
-          again = false;
-          if (first) {
-            first = false;
-            const top = noteListQuery(list, FIRST_ROWS);
-            const topRows = (await replica.query(top.sql, top.params)) as unknown as NoteListRow[];
-            if (!live) return;
-            heads.prime(new Map(topRows.map((r) => [r.id, r.head ?? ''])));
-            setRows(topRows.length < FIRST_ROWS ? topRows : (current) => current ?? topRows);
-            if (topRows.length < FIRST_ROWS) continue;
-            // The rest once the page is idle: a note clicked in the meantime opens first.
-            await whenIdle();
-            if (!live) return;
-          }
-          const all = noteListQuery(list);
-          const allRows = (await replica.query(all.sql, all.params)) as unknown as NoteListRow[];
-          if (live) setRows(allRows);
-        } while (again && live);
-      } catch (error) {
-        console.error('could not read the note list', error);
-      } finally {
-        running = false;
+    const run = rerunner(async () => {
+      if (!live) return;
+      if (first) {
+        first = false;
+        const top = noteListQuery(list, FIRST_ROWS);
+        const topRows = (await replica.query(top.sql, top.params)) as unknown as NoteListRow[];
+        if (!live) return;
+        heads.prime(new Map(topRows.map((r) => [r.id, r.head ?? ''])));
+        if (topRows.length < FIRST_ROWS) return setRows(topRows);
+        setRows((current) => current ?? topRows);
+        // The rest once the page is idle: a note clicked in the meantime opens first.
+        await whenIdle();
+        if (!live) return;
       }
-    };
+      const all = noteListQuery(list);
+      const allRows = (await replica.query(all.sql, all.params)) as unknown as NoteListRow[];
+      if (live) setRows(allRows);
+    }, 'could not read the note list');
     void run();
     // Rows only: a note's text changing moves nothing in the list (its updated_at does).
     const off = replica.subscribe((event) => {

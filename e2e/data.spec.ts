@@ -152,7 +152,7 @@ test('Markdown export of headings, lists and checklists imports back the same, o
   await other.context().close();
 });
 
-test('a notebook of 150 notes: rows far down the list show their titles, and follow edits @desktop', async ({ page }, testInfo) => {
+test('a notebook of 150 notes: rows far down the list show their titles, follow edits, and all are found by search @desktop', async ({ page }, testInfo) => {
   await openApp(page);
   const files = Array.from({ length: 150 }, (_, i) => {
     const file = testInfo.outputPath(`Long list ${String(i).padStart(3, '0')}.md`);
@@ -184,6 +184,14 @@ test('a notebook of 150 notes: rows far down the list show their titles, and fol
   // Now the last edited, it moves to the top, under its new title.
   await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: 0 }));
   await expect(list.getByRole('listitem').first()).toHaveAccessibleName(`${title} edited`);
+  // Search hits come in the list's order: the first screenful at once, the rest after.
+  await page.getByRole('textbox', { name: 'Search notes' }).fill('some text');
+  await expect(list.getByRole('listitem').first()).toHaveAccessibleName(`${title} edited`);
+  await expect(list.locator('mark').first()).toHaveText('Some');
+  await expect(async () => {
+    await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: ul.scrollHeight }));
+    expect(await list.getByRole('listitem').last().getAttribute('aria-label')).toBe('Long list 001');
+  }).toPass({ timeout: 10_000 });
 });
 
 test('a truncated database and files that are not notes are refused, changing nothing @desktop', async ({ page }, testInfo) => {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
+import { physical } from '../sync/layout';
 import { appSchema } from './app-schema';
-import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteListIndex, mergeNotesDatabase, moveToTrash, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
+import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteIndexes, mergeNotesDatabase, moveToTrash, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
 import { noteBody } from './app-schema';
 
 async function write(r: Replica, id: string, text: string) {
@@ -25,7 +26,7 @@ describe('note list and search', () => {
       await write(r, ids[i]!, `Note ${i}\n${'x'.repeat(HEAD_CHARS + 50)}`);
     }
     await setPinned(r, ids[0]!, true);
-    await installNoteListIndex(r);
+    await installNoteIndexes(r);
     const top = noteListQuery(nb, 2);
     const first = (await r.query(top.sql, top.params)) as unknown as NoteListRow[];
     expect(first.map((row) => [row.id, row.head?.split('\n')[0]])).toEqual([[ids[0], 'Note 0'], [ids[5], 'Note 5']]);
@@ -45,19 +46,65 @@ describe('note list and search', () => {
     await r.close();
   });
 
-  it('search returns heads and pins with the hits, and leaves out notes in Trash', async () => {
+  it('search returns heads and pins with the hits in list order, and leaves out notes in Trash', async () => {
     const r = await replica();
     const nb = await ensureDefaultNotebook(r);
-    const [a, b] = [await createNote(r, nb, 1), await createNote(r, nb, 2)];
+    const other = await createNotebook(r, 'Home');
+    const [a, b, c, d] = [await createNote(r, nb, 1), await createNote(r, nb, 2), await createNote(r, other, 4), await createNote(r, nb, 3)];
     await write(r, a, 'Garden plan\nTomatoes by the fence');
     await write(r, b, 'Garden shed\nRepaint the door');
+    await write(r, c, 'Seeds\nOrder them for the garden');
+    await write(r, d, 'Gardening books');
+    await r.execute('UPDATE notes SET updated_at = ? WHERE id = ?', [4, c]);
+    await r.execute('UPDATE notes SET updated_at = ? WHERE id = ?', [3, d]);
     await setPinned(r, a, true);
     await moveToTrash(r, b);
+    await installNoteIndexes(r);
     const hits = await searchNotes(r, 'garden');
-    expect(hits.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned }))).toEqual([{ id: a, head: 'Garden plan\nTomatoes by the fence', pinned: true }]);
-    expect(hits[0]!.snippet.slice(...hits[0]!.highlights[0]!)).toBe('Garden');
+    expect(hits.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned }))).toEqual([
+      { id: a, head: 'Garden plan\nTomatoes by the fence', pinned: true },
+      { id: c, head: 'Seeds\nOrder them for the garden', pinned: false },
+      { id: d, head: 'Gardening books', pinned: false },
+    ]);
+    expect(hits.map((h) => h.snippet.slice(...h.highlights[0]!))).toEqual(['Garden', 'garden', 'Gardening']);
     await r.close();
   });
+});
+
+describe('search plans at scale', () => {
+  it('a rare word sorts its few matches; a common one walks the notes_search index; neither seeks FTS5 per row', async () => {
+    // Each SELECT over the FTS index, with SQLite's plan for it.
+    const plans: { sql: string; plan: string[] }[] = [];
+    const db = await openMemoryDatabase();
+    const recording: typeof db = Object.create(db);
+    recording.query = async (sql, params) => {
+      if (sql.includes(physical.fts('notes')) && !sql.includes('count(*)')) plans.push({ sql, plan: (await db.query(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => String(row.detail)) });
+      return db.query(sql, params);
+    };
+    const r = await Replica.open({ db: recording, schema: appSchema });
+    await installNoteIndexes(r);
+    const nb = await ensureDefaultNotebook(r);
+    const ids = await createNotes(r, Array.from({ length: 1100 }, (_, i) => ({ notebookId: nb, pinned: i % 50 === 0, createdAt: i, updatedAt: i })));
+    for (const [i, id] of ids.entries()) await write(r, id, `Common note ${i}${i % 100 === 0 ? ' with a rare word' : ''}`);
+    await r.flush();
+
+    plans.length = 0;
+    expect(await searchNotes(r, 'rare', 40)).toHaveLength(11);
+    const rare = plans.map((p) => p.plan);
+    plans.length = 0;
+    expect(await searchNotes(r, 'common', 40)).toHaveLength(40);
+    const common = plans.map((p) => p.plan);
+
+    for (const plan of [...rare, ...common]) {
+      expect(plan.filter((line) => line.includes('notes__fts VIRTUAL TABLE')).every((line) => /INDEX \d+:M\d+$/.test(line))).toBe(true);
+    }
+    // Rare: the matches drive, then their order is sorted.
+    expect(rare[0]![0]).toMatch(/^SCAN notes__fts/);
+    // Common: the notes in list order drive, and the walk stops at the limit (no sort).
+    expect(common[0]![0]).toContain('USING INDEX notes_search');
+    expect(common[0]!.join(' | ')).not.toContain('TEMP B-TREE');
+    await r.close();
+  }, 60_000);
 });
 
 describe('notes intents', () => {

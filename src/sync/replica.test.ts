@@ -196,6 +196,36 @@ describe('Replica: search', () => {
     await expect(r.search('notes', 'garden', { columns: ['nope'] })).rejects.toThrow(/cannot be returned/);
     await r.close();
   });
+  it('orders hits by stored columns and filters them, for common and rare words alike', async () => {
+    const r = await openReplica();
+    // More notes than COMMON_MATCHES hold "common", so that word takes the walk-in-order
+    // path; "rare" is in a few and takes the sort-the-matches path.
+    const notes = Array.from({ length: 1100 }, (_, i) => ({ id: `n${String((i * 7919) % 1100).padStart(4, '0')}`, pinned: i % 3 === 0 ? 1 : i % 3 === 1 ? 0 : null, rare: i % 97 === 0 }));
+    await r.execute(`INSERT INTO notes (id, is_pinned) VALUES ${notes.map(() => '(?, ?)').join(', ')}`, notes.flatMap((n) => [n.id, n.pinned]));
+    for (const n of notes) {
+      const h = await r.texts.openDoc(body(n.id));
+      h.doc.getText('t').insert(0, `A common note${n.rare ? ' with a rare word' : ''}`);
+      await h.release();
+    }
+    await r.flush();
+    await r.execute(`CREATE INDEX notes_by_pin ON "${r.storedTableOf('notes').replaceAll('"', '""')}" (is_pinned DESC, id)`);
+    const orderBy = [{ column: 'is_pinned', descending: true }, { column: 'id' }];
+    const expected = async (word: string, where: string) =>
+      (await r.query(`SELECT id FROM notes WHERE body LIKE ? ${where} ORDER BY is_pinned DESC, id`, [`%${word}%`])).map((row) => row.id);
+    for (const word of ['common', 'rare']) {
+      const hits = await r.search('notes', word, { orderBy, limit: 40, columns: ['is_pinned'] });
+      expect(hits.map((h) => h.pk[0])).toEqual((await expected(word, '')).slice(0, 40));
+      expect(hits.every((h) => h.snippet.slice(...h.highlights[0]!) === word)).toBe(true);
+      const unpinned = await r.search('notes', word, { orderBy, limit: 2000, where: { is_pinned: null } });
+      expect(unpinned.map((h) => h.pk[0])).toEqual(await expected(word, 'AND is_pinned IS NULL'));
+      const pinned = await r.search('notes', word, { orderBy, limit: 2000, where: { is_pinned: 1 } });
+      expect(pinned.map((h) => h.pk[0])).toEqual(await expected(word, 'AND is_pinned = 1'));
+    }
+    expect((await r.search('notes', 'rare', { orderBy })).length).toBe(12);
+    await expect(r.search('notes', 'rare', { orderBy: [{ column: 'body' }] })).rejects.toThrow(/cannot be used to order/);
+    await expect(r.search('notes', 'rare', { where: { cursor: 1 } })).rejects.toThrow(/cannot be used to filter/);
+    await r.close();
+  }, 60_000);
 });
 
 describe('Replica: REALTIME_TEXT documents', () => {

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, searchNotes, setPinned } from '../../notes/model';
+import { createNote, emptyTrash, ensureDefaultNotebook, restoreNote, setPinned } from '../../notes/model';
 import { useRuntime } from '../runtime/context';
 import { useNoteList } from '../runtime/note-list';
+import { useNoteSearch } from '../runtime/note-search';
 import { IdentityPanel } from '../identity/IdentityPanel';
 import type { DeviceIdentity } from '../identity/keystore';
 import { HelpSheet, isMac } from './HelpSheet';
@@ -24,7 +25,6 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   const [focusNote, setFocusNote] = useState<string | null>(null);
   const [phoneView, setPhoneView] = useState<'menu' | 'list' | 'note'>('list');
   const [query, setQuery] = useState('');
-  const [hits, setHits] = useState<NoteListItem[] | null>(null);
   const [help, setHelp] = useState(false);
   const [settings, setSettings] = useState(false);
   const [identity, setIdentity] = useState(false);
@@ -47,21 +47,11 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   // Heads come from useNoteHeads (NoteList), which keeps them current as notes are edited.
   const items: NoteListItem[] = useMemo(() => (rows ?? []).map((r) => ({ id: r.id, head: undefined, pinned: r.is_pinned === 1, updatedAt: r.updated_at })), [rows]);
 
-  // Search as you type, across every notebook; results replace the list. The search starts
-  // in the input event itself (an effect would start it a frame later); only the newest
-  // query's results are shown.
-  const searchRun = useRef(0);
-  const runSearch = useCallback(
-    (text: string) => {
-      const run = ++searchRun.current;
-      const q = text.trim();
-      if (q === '') return setHits(null);
-      searchNotes(replica, q).then(
-        (found) => run === searchRun.current && setHits(found.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned, updatedAt: h.updatedAt, match: { snippet: h.snippet, highlights: h.highlights } }))),
-        (error: unknown) => console.error('search failed', error),
-      );
-    },
-    [replica],
+  // Search as you type, across every notebook; results replace the list.
+  const { hits: found, search: runSearch } = useNoteSearch();
+  const hits: NoteListItem[] | null = useMemo(
+    () => found && found.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned, updatedAt: h.updatedAt, match: { snippet: h.snippet, highlights: h.highlights } })),
+    [found],
   );
   const changeQuery = useCallback(
     (text: string) => {
@@ -70,8 +60,6 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
     },
     [runSearch],
   );
-  // Results follow changes to the notes while the query stands.
-  useEffect(() => (query.trim() === '' ? undefined : replica.subscribe(() => runSearch(query))), [replica, query, runSearch]);
 
   const open = useCallback((id: string, focusEditor: boolean) => {
     setNoteId(id);

@@ -1,7 +1,7 @@
 import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
 import { Replica, systemClock, type Scheduler } from '../../sync';
 import { appSchema } from '../../notes/app-schema';
-import { installNoteListIndex } from '../../notes/model';
+import { installNoteIndexes } from '../../notes/model';
 import { installNoteHomes, installNotebookKeys } from '../../notes/sharing';
 
 export interface AppRuntime {
@@ -59,7 +59,7 @@ export async function bootRuntime(): Promise<AppRuntime> {
   // routed to that notebook's peers) and the secrets of shared notebooks.
   await installNoteHomes(replica);
   await installNotebookKeys(replica);
-  await installNoteListIndex(replica);
+  await installNoteIndexes(replica);
   storage.onRemoteWrite(() => {
     replica.catchUp().catch((error: unknown) => console.error('could not take in another tab\'s changes', error));
   });

@@ -99,7 +99,7 @@ export function useNoteHeads(ids: readonly string[]): { get(id: string): string 
 /// Rows shown before the whole list has been read.
 const FIRST_ROWS = 60;
 
-const whenIdle = () => new Promise<void>((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 100)));
+export const whenIdle = () => new Promise<void>((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 100)));
 
 /// The note list of a notebook (or Trash: null), pinned first, then by last edit. The first
 /// rows (with their heads) come in a few milliseconds, so the list paints at once; then the

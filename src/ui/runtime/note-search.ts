@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { searchNotes, SEARCH_FIRST_HITS as FIRST_HITS, SEARCH_MAX_HITS as MAX_HITS, type NoteSearchHit } from '../../notes/model';
+import { useRuntime } from './context';
+import { whenIdle } from './note-list';
+
+/// Search as you type. `search` starts in the event that calls it (an effect would start a
+/// frame later); only the newest query's hits are shown, and they follow changes to the notes
+/// while the query stands. Hits are null while there is no query.
+export function useNoteSearch(): { hits: NoteSearchHit[] | null; search: (text: string) => void } {
+  const { replica } = useRuntime();
+  const [hits, setHits] = useState<NoteSearchHit[] | null>(null);
+  const current = useRef({ query: '', run: 0 });
+
+  const find = useCallback(
+    async (query: string, run: number, refresh: boolean) => {
+      const newest = () => current.current.run === run;
+      try {
+        // A refresh (the notes changed) reads every hit at once: showing the first ones
+        // again would shorten a list the person may have scrolled.
+        if (!refresh) {
+          const first = await searchNotes(replica, query, FIRST_HITS);
+          if (!newest()) return;
+          setHits(first);
+          if (first.length < FIRST_HITS) return;
+          await whenIdle();
+          if (!newest()) return;
+        }
+        const all = await searchNotes(replica, query, MAX_HITS);
+        if (newest()) setHits(all);
+      } catch (error) {
+        console.error('search failed', error);
+      }
+    },
+    [replica],
+  );
+
+  const search = useCallback(
+    (text: string) => {
+      const query = text.trim();
+      const run = ++current.current.run;
+      current.current.query = query;
+      if (query === '') return setHits(null);
+      void find(query, run, false);
+    },
+    [find],
+  );
+
+  useEffect(
+    () =>
+      replica.subscribe(() => {
+        const { query } = current.current;
+        if (query !== '') void find(query, ++current.current.run, true);
+      }),
+    [replica, find],
+  );
+  return { hits, search };
+}

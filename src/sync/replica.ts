@@ -326,9 +326,9 @@ export class Replica {
       if (!column || column.sync === 'ephemeral' || column.sync === 'realtime-text') throw new SyncError('unknown-column', `${table}.${name} cannot be used to ${use} search hits`);
       return `c.${q(name)}`;
     };
-    const filters = Object.entries(where).map(([name, value]) => ({ sql: `${stored(name, 'filter')} IS ?`, value }));
-    const filterSql = filters.map((f) => ` AND ${f.sql}`).join('');
-    const filterParams = filters.map((f) => f.value);
+    // Parameters: ?1 the MATCH expression, ?2 the limit, then the where values.
+    const filterSql = Object.keys(where).map((name, i) => ` AND ${stored(name, 'filter')} IS ?${3 + i}`).join('');
+    const params = [match, limit, ...Object.values(where)];
     const order = orderBy?.map((o) => `${stored(o.column, 'order')} ${o.descending ? 'DESC' : 'ASC'}`).join(', ');
     const extra = columns.map((name, i) => {
       const column = descriptor.columns.find((c) => c.name === name);
@@ -337,30 +337,24 @@ export class Replica {
       if (column.sync === 'lww') return `c.${q(name)} AS x${i}`;
       return textPrefix === undefined ? `t.${q(name)} AS x${i}` : `substr(t.${q(name)}, 1, ${Math.max(0, Math.floor(textPrefix))}) AS x${i}`;
     });
-    const select = `SELECT ${fts}.rowid AS rowid_, ${[...pk.map((c) => `t.${c}`), ...extra].join(', ')}, snippet(${fts}, -1, char(2), char(3), '…', 16) AS snippet
-       FROM ${from}`;
+    const select = `SELECT ${[...pk.map((c) => `t.${c}`), ...extra].join(', ')}, snippet(${fts}, -1, char(2), char(3), '…', 16) AS snippet FROM ${from}`;
 
-    let rows: SqlRow[];
+    let sql: string;
     if (order === undefined) {
       // FTS5 sorts by rank itself and stops at the limit, so snippets are made for the hits only.
-      rows = await this.db.query(`${select} WHERE ${fts} MATCH ?${filterSql} ORDER BY rank LIMIT ?`, [match, ...filterParams, limit]);
+      sql = `${select} WHERE ${fts} MATCH ?1${filterSql} ORDER BY rank LIMIT ?2`;
     } else {
-      // First the rowids of the hits in order, without text; then snippets and columns for
-      // those alone (the unary + keeps FTS5 from seeking each rowid: one pass over the matches).
-      const [probe] = await this.db.query(`SELECT count(*) AS n FROM (SELECT 1 FROM ${fts} WHERE ${fts} MATCH ? LIMIT ${COMMON_MATCHES})`, [match]);
-      const picked =
-        Number(probe!.n) >= COMMON_MATCHES
-          ? await this.db.query(
-              `SELECT t.rowid_ FROM ${q(physical.crr(table))} AS c CROSS JOIN ${q(physical.text(table))} AS t ON ${pk.map((col) => `t.${col} = c.${col}`).join(' AND ')}
-               WHERE true${filterSql} AND +t.rowid_ IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?) ORDER BY ${order} LIMIT ?`,
-              [...filterParams, match, limit],
-            )
-          : await this.db.query(`SELECT t.rowid_ FROM ${from} WHERE ${fts} MATCH ?${filterSql} ORDER BY ${order} LIMIT ?`, [match, ...filterParams, limit]);
-      if (picked.length === 0) return [];
-      const place = new Map(picked.map((r, i) => [Number(r.rowid_), i]));
-      rows = await this.db.query(`${select} WHERE ${fts} MATCH ? AND +${fts}.rowid IN (SELECT value FROM json_each(?))`, [match, JSON.stringify([...place.keys()])]);
-      rows.sort((a, b) => place.get(Number(a.rowid_))! - place.get(Number(b.rowid_))!);
+      // One statement (one trip to the storage worker): the rowids of the hits in order, by
+      // whichever of the two ways suits the word (the other one's LIMIT is 0, so it never
+      // runs), then snippets and columns for those rows alone. The unary + keeps FTS5 from
+      // seeking each rowid: one pass over the matches instead.
+      const common = `(SELECT count(*) FROM (SELECT 1 FROM ${fts} WHERE ${fts} MATCH ?1 LIMIT ${COMMON_MATCHES})) >= ${COMMON_MATCHES}`;
+      const walk = `SELECT t.rowid_ FROM ${q(physical.crr(table))} AS c CROSS JOIN ${q(physical.text(table))} AS t ON ${pk.map((col) => `t.${col} = c.${col}`).join(' AND ')}
+        WHERE true${filterSql} AND +t.rowid_ IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?1) ORDER BY ${order} LIMIT CASE WHEN ${common} THEN ?2 ELSE 0 END`;
+      const sort = `SELECT t.rowid_ FROM ${from} WHERE ${fts} MATCH ?1${filterSql} ORDER BY ${order} LIMIT CASE WHEN ${common} THEN 0 ELSE ?2 END`;
+      sql = `${select} WHERE ${fts} MATCH ?1 AND +${fts}.rowid IN (SELECT rowid_ FROM (${walk}) UNION ALL SELECT rowid_ FROM (${sort})) ORDER BY ${order}`;
     }
+    const rows = await this.db.query(sql, params);
     return rows.map((row) => ({
       pk: descriptor.primaryKey.map((c) => row[c]!),
       ...parseSnippet(String(row.snippet)),

@@ -3,6 +3,9 @@ import { searchNotes, SEARCH_FIRST_HITS as FIRST_HITS, SEARCH_MAX_HITS as MAX_HI
 import { useRuntime } from './context';
 import { whenIdle } from './note-list';
 
+/// How long the query must stand before the hits beyond the first ones are read.
+const REST_AFTER_MS = 300;
+
 /// Search as you type. `search` starts in the event that calls it (an effect would start a
 /// frame later); only the newest query's hits are shown, and they follow changes to the notes
 /// while the query stands. Hits are null while there is no query.
@@ -22,6 +25,10 @@ export function useNoteSearch(): { hits: NoteSearchHit[] | null; search: (text: 
           if (!newest()) return;
           setHits(first);
           if (first.length < FIRST_HITS) return;
+          // The rest once typing pauses: read at every keystroke, it would hold up the
+          // storage worker while the next keystroke's search waits behind it.
+          await new Promise((resolve) => setTimeout(resolve, REST_AFTER_MS));
+          if (!newest()) return;
           await whenIdle();
           if (!newest()) return;
         }

@@ -59,46 +59,57 @@ export const appSuite: Suite = {
         const seeded = { large: await prepare(page, large.url, OPTIONS.notes), small: await prepare(page, small.url, 1) };
         log(`seeded ${seeded.large.notes} notes (${seeded.large.pinned} pinned) in ${(seeded.large.ms / 1000).toFixed(1)} s through the app's runtime; database ${(seeded.large.databaseBytes / 2 ** 20).toFixed(1)} MiB; baseline origin: ${seeded.small.notes} note`);
 
+        // BENCH_ONLY=loads or search runs one part (the seeding is always done).
+        const only = process.env.BENCH_ONLY;
+        const result: Results = {};
         // The runtime's search alone, in a freshly loaded page as the app's would be.
         await openHarness(page, large.url);
         const queries = await page.evaluate(([n, seed]) => window.appHarness.queries(n, seed), [OPTIONS.queries, OPTIONS.querySeed] as const);
-        const runtime = await page.evaluate(([qs, limit]) => window.appHarness.timeSearch(qs, limit), [queries, OPTIONS.searchLimit] as const);
+        if (only !== 'loads') {
+          const runtime = await page.evaluate(([qs, limit]) => window.appHarness.timeSearch(qs, limit), [queries, OPTIONS.searchLimit] as const);
+          result.runtime = runtime;
+          log(`runtime search over ${queries.length} queries (limit ${OPTIONS.searchLimit}: the hits the app shows first, ${(runtime.hits / queries.length).toFixed(0)} hits on average): replica.search p50 ${fmt(median(runtime.runtimeMs))} p95 ${fmt(percentile(runtime.runtimeMs, 95))} ms; plain FTS5 p50 ${fmt(median(runtime.ftsMs))} p95 ${fmt(percentile(runtime.ftsMs, 95))} ms`);
+          log(`slowest in the runtime: ${slowest(queries, runtime.runtimeMs)}`);
+        }
         await page.evaluate(() => window.appHarness.close());
-        log(`runtime search over ${queries.length} queries (limit ${OPTIONS.searchLimit}: the hits the app shows first, ${(runtime.hits / queries.length).toFixed(0)} hits on average): replica.search p50 ${fmt(median(runtime.runtimeMs))} p95 ${fmt(percentile(runtime.runtimeMs, 95))} ms; plain FTS5 p50 ${fmt(median(runtime.ftsMs))} p95 ${fmt(percentile(runtime.ftsMs, 95))} ms`);
-        log(`slowest in the runtime: ${slowest(queries, runtime.runtimeMs)}`);
 
         // Reloads of the app, alternating between the two origins.
-        for (const line of LIST_DEFINITION) log(line);
-        const loads = { large: [] as ListProbe[], small: [] as ListProbe[] };
-        for (let round = 0; round < OPTIONS.loads; round++) {
-          loads.small.push(await loadApp(page, small.url));
-          loads.large.push(await loadApp(page, large.url));
-        }
-        for (const [name, samples] of Object.entries(loads)) {
-          log(`${name === 'large' ? `${OPTIONS.notes} notes` : '1 note   '}: ${samples.map(describeLoad).join(' | ')}`);
+        if (only !== 'search') {
+          for (const line of LIST_DEFINITION) log(line);
+          const loads = { large: [] as ListProbe[], small: [] as ListProbe[] };
+          for (let round = 0; round < OPTIONS.loads; round++) {
+            loads.small.push(await loadApp(page, small.url));
+            loads.large.push(await loadApp(page, large.url));
+          }
+          for (const [name, samples] of Object.entries(loads)) {
+            log(`${name === 'large' ? `${OPTIONS.notes} notes` : '1 note   '}: ${samples.map(describeLoad).join(' | ')}`);
+          }
+          result.loads = loads;
         }
 
         // Search as a person sees it, in the app on the large origin.
-        for (const line of SEARCH_DEFINITION) log(line);
-        // BENCH_PROFILE_PAGES=<dir>: a CPU profile of the page while it searches.
-        const profileDir = process.env.BENCH_PROFILE_PAGES;
-        const cdp = profileDir ? await context.newCDPSession(page) : null;
-        if (cdp) {
-          await cdp.send('Profiler.enable');
-          await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-          await cdp.send('Profiler.start');
-        }
-        const ui = await searchInApp(page, large.url, queries);
-        if (cdp) {
-          const { profile } = await cdp.send('Profiler.stop');
-          fs.mkdirSync(profileDir!, { recursive: true });
-          fs.writeFileSync(path.join(profileDir!, 'search.cpuprofile'), JSON.stringify(profile));
-          log(`search profile written to ${profileDir}`);
-        }
-        log(`slowest in the app: ${slowest(ui.timed, ui.samples)}`);
-        log(`load average ${os.loadavg()[0]!.toFixed(1)}; search in the app over ${ui.samples.length} queries: p50 ${fmt(median(ui.samples))} p95 ${fmt(percentile(ui.samples, 95))} max ${fmt(Math.max(...ui.samples))} ms${ui.missed > 0 ? `; ${ui.missed} never showed results` : ''} (hits in the document, before the frame: p50 ${fmt(median(ui.inDocument))} p95 ${fmt(percentile(ui.inDocument, 95))} ms)`);
+        if (only !== 'loads') {
+          for (const line of SEARCH_DEFINITION) log(line);
+          // BENCH_PROFILE_PAGES=<dir>: a CPU profile of the page while it searches.
+          const profileDir = process.env.BENCH_PROFILE_PAGES;
+          const cdp = profileDir ? await context.newCDPSession(page) : null;
+          if (cdp) {
+            await cdp.send('Profiler.enable');
+            await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+            await cdp.send('Profiler.start');
+          }
+          const ui = await searchInApp(page, large.url, queries);
+          if (cdp) {
+            const { profile } = await cdp.send('Profiler.stop');
+            fs.mkdirSync(profileDir!, { recursive: true });
+            fs.writeFileSync(path.join(profileDir!, 'search.cpuprofile'), JSON.stringify(profile));
+            log(`search profile written to ${profileDir}`);
+          }
+          log(`slowest in the app: ${slowest(ui.timed, ui.samples)}`);
+          log(`load average ${os.loadavg()[0]!.toFixed(1)}; search in the app over ${ui.samples.length} queries: p50 ${fmt(median(ui.samples))} p95 ${fmt(percentile(ui.samples, 95))} max ${fmt(Math.max(...ui.samples))} ms${ui.missed > 0 ? `; ${ui.missed} never showed results` : ''} (hits in the document, before the frame: p50 ${fmt(median(ui.inDocument))} p95 ${fmt(percentile(ui.inDocument, 95))} ms)`);
 
-        const result = { loads, runtime, ui: ui.samples };
+          result.ui = ui.samples;
+        }
         for (const line of targetLines(result)) log(line);
         return toMetrics(result);
       } finally {
@@ -138,6 +149,8 @@ interface ListProbe {
   openMs: number | null;
   title: string | null;
   domContentLoadedMs: number;
+  /// The app's own performance marks (notes:*), by name without the prefix.
+  marks?: Record<string, number>;
 }
 
 type ProbeWindow = Window & { listProbe?: ListProbe };
@@ -183,11 +196,23 @@ function listProbe(): void {
 async function loadApp(page: Page, origin: string): Promise<ListProbe> {
   await page.goto(`${origin}/`, { waitUntil: 'commit' });
   await page.waitForFunction(() => (window as ProbeWindow).listProbe?.openMs != null, null, { timeout: 60_000 });
-  return page.evaluate(() => (window as ProbeWindow).listProbe!);
+  return page.evaluate(() => ({
+    ...(window as ProbeWindow).listProbe!,
+    marks: Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('notes:'))
+        .map((m) => [m.name.slice('notes:'.length), m.startTime]),
+    ),
+  }));
 }
 
 function describeLoad(p: ListProbe): string {
-  return `DOMContentLoaded ${fmt(p.domContentLoadedMs)}, shell ${fmt(p.shellMs!)}, first items ${fmt(p.firstItemsMs!)}, open ${fmt(p.openMs!)}`;
+  const marks = Object.entries(p.marks ?? {})
+    .sort((a, b) => a[1] - b[1])
+    .map(([name, ms]) => `${name} ${fmt(ms)}`)
+    .join(', ');
+  return `DOMContentLoaded ${fmt(p.domContentLoadedMs)}, ${marks ? `${marks}, ` : ''}shell ${fmt(p.shellMs!)}, first items ${fmt(p.firstItemsMs!)}, open ${fmt(p.openMs!)}`;
 }
 
 /// The five slowest queries with their times, to see what the tail is made of.
@@ -253,43 +278,56 @@ async function searchInApp(page: Page, origin: string, queries: readonly string[
   return { samples, timed, inDocument, missed };
 }
 
+/// What was measured (BENCH_ONLY leaves parts out).
 interface Results {
-  loads: { large: ListProbe[]; small: ListProbe[] };
-  runtime: { runtimeMs: number[]; ftsMs: number[] };
-  ui: number[];
+  loads?: { large: ListProbe[]; small: ListProbe[] };
+  runtime?: { runtimeMs: number[]; ftsMs: number[] };
+  ui?: number[];
 }
 
 function toMetrics({ loads, runtime, ui }: Results): Metric[] {
   const listMs = (samples: ListProbe[], key: 'openMs' | 'firstItemsMs' | 'shellMs') => median(samples.map((p) => p[key]!));
   const oneNote = 'the same load of the app on a database with one note (same build and browser, loads alternated)';
   const fts = 'a plain FTS5 query (same MATCH, rowids by rank, same limit) on the same database, through the same runtime';
-  return [
-    { metric: 'app.list_interactive_ms', value: listMs(loads.large, 'openMs'), unit: 'ms', baseline: null },
-    { metric: 'app.list_interactive_ratio', value: listMs(loads.large, 'openMs') / listMs(loads.small, 'openMs'), unit: 'x', baseline: oneNote },
-    { metric: 'app.list_first_items_ms', value: listMs(loads.large, 'firstItemsMs'), unit: 'ms', baseline: null },
-    { metric: 'app.list_first_items_ratio', value: listMs(loads.large, 'firstItemsMs') / listMs(loads.small, 'firstItemsMs'), unit: 'x', baseline: oneNote },
-    { metric: 'app.shell_ms', value: listMs(loads.large, 'shellMs'), unit: 'ms', baseline: null },
-    { metric: 'app.list_interactive_max_ms', value: Math.max(...loads.large.map((p) => p.openMs!)), unit: 'ms', baseline: null },
-    { metric: 'app.search_ui_p50_ms', value: median(ui), unit: 'ms', baseline: null },
-    { metric: 'app.search_ui_p95_ms', value: percentile(ui, 95), unit: 'ms', baseline: null },
-    { metric: 'app.search_ui_p95_ratio', value: percentile(ui, 95) / percentile(runtime.ftsMs, 95), unit: 'x', baseline: fts },
-    { metric: 'app.search_runtime_p50_ms', value: median(runtime.runtimeMs), unit: 'ms', baseline: null },
-    { metric: 'app.search_runtime_p95_ms', value: percentile(runtime.runtimeMs, 95), unit: 'ms', baseline: null },
-    { metric: 'app.search_runtime_p95_ratio', value: percentile(runtime.runtimeMs, 95) / percentile(runtime.ftsMs, 95), unit: 'x', baseline: fts },
-    { metric: 'app.search_fts_p50_ms', value: median(runtime.ftsMs), unit: 'ms', baseline: null },
-    { metric: 'app.search_fts_p95_ms', value: percentile(runtime.ftsMs, 95), unit: 'ms', baseline: null },
-  ];
+  const metrics: Metric[] = [];
+  if (loads) {
+    metrics.push(
+      { metric: 'app.list_interactive_ms', value: listMs(loads.large, 'openMs'), unit: 'ms', baseline: null },
+      { metric: 'app.list_interactive_ratio', value: listMs(loads.large, 'openMs') / listMs(loads.small, 'openMs'), unit: 'x', baseline: oneNote },
+      { metric: 'app.list_first_items_ms', value: listMs(loads.large, 'firstItemsMs'), unit: 'ms', baseline: null },
+      { metric: 'app.list_first_items_ratio', value: listMs(loads.large, 'firstItemsMs') / listMs(loads.small, 'firstItemsMs'), unit: 'x', baseline: oneNote },
+      { metric: 'app.shell_ms', value: listMs(loads.large, 'shellMs'), unit: 'ms', baseline: null },
+      { metric: 'app.list_interactive_max_ms', value: Math.max(...loads.large.map((p) => p.openMs!)), unit: 'ms', baseline: null },
+    );
+  }
+  if (runtime && ui) {
+    metrics.push(
+      { metric: 'app.search_ui_p50_ms', value: median(ui), unit: 'ms', baseline: null },
+      { metric: 'app.search_ui_p95_ms', value: percentile(ui, 95), unit: 'ms', baseline: null },
+      { metric: 'app.search_ui_p95_ratio', value: percentile(ui, 95) / percentile(runtime.ftsMs, 95), unit: 'x', baseline: fts },
+      { metric: 'app.search_runtime_p50_ms', value: median(runtime.runtimeMs), unit: 'ms', baseline: null },
+      { metric: 'app.search_runtime_p95_ms', value: percentile(runtime.runtimeMs, 95), unit: 'ms', baseline: null },
+      { metric: 'app.search_runtime_p95_ratio', value: percentile(runtime.runtimeMs, 95) / percentile(runtime.ftsMs, 95), unit: 'x', baseline: fts },
+      { metric: 'app.search_fts_p50_ms', value: median(runtime.ftsMs), unit: 'ms', baseline: null },
+      { metric: 'app.search_fts_p95_ms', value: percentile(runtime.ftsMs, 95), unit: 'ms', baseline: null },
+    );
+  }
+  return metrics;
 }
 
 function targetLines({ loads, runtime, ui }: Results): string[] {
   const check = (ok: boolean) => (ok ? 'meets' : 'MISSES');
-  const list = median(loads.large.map((p) => p.openMs!));
-  const uiP95 = percentile(ui, 95);
-  const runtimeP95 = percentile(runtime.runtimeMs, 95);
-  return [
-    `target list interactive <= ${TARGETS.listInteractiveMs} ms: ${check(list <= TARGETS.listInteractiveMs)} (median ${fmt(list)} ms over ${loads.large.length} reloads)`,
-    `target search p95 <= ${TARGETS.searchP95Ms} ms: ${check(uiP95 <= TARGETS.searchP95Ms)} as a person sees it (${fmt(uiP95)} ms), ${check(runtimeP95 <= TARGETS.searchP95Ms)} in the runtime alone (${fmt(runtimeP95)} ms)`,
-  ];
+  const lines: string[] = [];
+  if (loads) {
+    const list = median(loads.large.map((p) => p.openMs!));
+    lines.push(`target list interactive <= ${TARGETS.listInteractiveMs} ms: ${check(list <= TARGETS.listInteractiveMs)} (median ${fmt(list)} ms over ${loads.large.length} reloads)`);
+  }
+  if (runtime && ui) {
+    const uiP95 = percentile(ui, 95);
+    const runtimeP95 = percentile(runtime.runtimeMs, 95);
+    lines.push(`target search p95 <= ${TARGETS.searchP95Ms} ms: ${check(uiP95 <= TARGETS.searchP95Ms)} as a person sees it (${fmt(uiP95)} ms), ${check(runtimeP95 <= TARGETS.searchP95Ms)} in the runtime alone (${fmt(runtimeP95)} ms)`);
+  }
+  return lines;
 }
 
 /// The nearest-rank percentile.

@@ -96,6 +96,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
   const opening = (async () => {
     // Compiling overlaps the worker's start; IndexedDB uses the other (Asyncify) build.
     const wasm = storage === 'indexeddb' ? undefined : await compiledSyncWasm();
+    performance.mark('notes:wasm-compiled');
     return remote.open({ name, storage, openTimeoutMs, ...(wasm ? { syncWasm: wasm } : {}) }, events);
   })();
   let opened;
@@ -106,6 +107,7 @@ export async function openBrowserDatabase(options: BrowserDatabaseOptions): Prom
     worker.terminate();
     throw error;
   }
+  for (const [mark, at] of opened.marks ?? []) performance.mark(`notes:${mark}`, { startTime: Math.max(0, at - performance.timeOrigin) });
   // A takeover may have been announced (on the events' own port) before open's answer came.
   if (role !== 'owner') role = opened.role;
   return new WorkerDatabase(name, opened.storageKind, () => role, remote, worker, remoteWrites, roleListeners);

@@ -8,6 +8,7 @@ import { poolPath, SQLITE_OPEN_MAIN_DB } from './pool-format';
 import { databaseFileName, inspectPool, poolDirectoryPath, type PoolFileInfo } from './pool-files';
 import type { StorageKind } from './protocol';
 import { hasSyncAccessHandles } from './storage-kind';
+import { markStartup } from './startup-marks';
 
 /// Opening a database inside the worker, on one of three engines, always through
 /// `WasmSqlDatabase` (the same pragmas and the same statement code as in Node):
@@ -128,10 +129,13 @@ async function openOpfs(name: string, where: string, compiled?: WebAssembly.Modu
   // busy, and the OPFS calls (answered by the browser process) then took 100-200 ms
   // instead of 10.
   const vfs = await startPool(name, where);
+  markStartup('worker-pool-ready');
   try {
     const { sqlite3, module } = await loadSyncBuild(compiled);
+    markStartup('worker-wasm-ready');
     sqlite3.vfs_register(vfs as unknown as SQLiteVFS, false);
     const db = await WasmSqlDatabase.open(sqlite3, module, databaseFileName(name), vfs.name);
+    markStartup('worker-database-open');
     return {
       kind: 'opfs',
       db,

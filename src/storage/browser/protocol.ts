@@ -44,6 +44,8 @@ export interface WorkerOpenOptions {
 export interface WorkerOpenResult {
   readonly storageKind: StorageKind;
   readonly role: TabRole;
+  /// When the worker reached each step of its start (epoch ms; see startup-marks.ts).
+  readonly marks?: readonly (readonly [string, number])[];
 }
 
 /// Counters for tests and benchmarks.

@@ -7,9 +7,11 @@ import { installTypedErrors } from './errors';
 import { acquireLock } from './locks';
 import { databaseFileName, deletePool, readPoolDatabase } from './pool-files';
 import { checkDatabaseName, type StorageWorkerApi } from './protocol';
+import { markStartup, startupMarks } from './startup-marks';
 import { databaseLockName } from './tab-channel';
 import { TabRouter } from './tab-router';
 
+markStartup('worker-started');
 installTypedErrors();
 const router = new TabRouter();
 
@@ -27,7 +29,11 @@ async function whileNoTabHasIt<T>(name: string, timeoutMs: number, task: () => P
 }
 
 const api: StorageWorkerApi = {
-  open: (options, events) => router.open(options, events),
+  open: async (options, events) => {
+    markStartup('worker-open-called');
+    const opened = await router.open(options, events);
+    return { ...opened, marks: startupMarks() };
+  },
   run: (op) => router.run(op),
   readFile: async () => {
     const bytes = await router.readFile();

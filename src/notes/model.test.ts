@@ -3,7 +3,7 @@ import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { physical } from '../sync/layout';
 import { appSchema } from './app-schema';
-import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteIndexes, mergeNotesDatabase, moveToTrash, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
+import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteIndexes, mergeNotesDatabase, moveToTrash, NOTEBOOK_LIST_SQL, notebookCountsQuery, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
 import { noteBody } from './app-schema';
 
 async function write(r: Replica, id: string, text: string) {
@@ -67,6 +67,26 @@ describe('note list and search', () => {
       { id: d, head: 'Gardening books', pinned: false },
     ]);
     expect(hits.map((h) => h.snippet.slice(...h.highlights[0]!))).toEqual(['Garden', 'garden', 'Gardening']);
+    await r.close();
+  });
+});
+
+describe('notebook list', () => {
+  it('lists notebooks, and counts the notes of each, not those in Trash, without reading their text', async () => {
+    const r = await replica();
+    await installNoteIndexes(r);
+    const home = await ensureDefaultNotebook(r);
+    const work = await createNotebook(r, 'Work', Date.now() + 1);
+    await createNotebook(r, 'Empty', Date.now() + 2);
+    const notes = [await createNote(r, home), await createNote(r, home), await createNote(r, work)];
+    await write(r, notes[0]!, 'Some text');
+    await moveToTrash(r, notes[1]!);
+    expect((await r.query(NOTEBOOK_LIST_SQL)).map((row) => row.name)).toEqual(['Notes', 'Work', 'Empty']);
+    const { sql, params } = notebookCountsQuery(r);
+    expect((await r.query(sql, params)).map((row) => [row.notebook_id, row.count]).sort()).toEqual([[home, 1], [work, 1]].sort());
+    const plan = (await r.query(`EXPLAIN QUERY PLAN ${sql}`, params)).map((row) => String(row.detail));
+    expect(plan.length).toBeGreaterThan(0);
+    expect(plan.filter((line) => line.includes(physical.text('notes')) || / t USING/.test(line))).toEqual([]);
     await r.close();
   });
 });

@@ -1,4 +1,4 @@
-import { mergeReplica, type MergeReport, type Replica, type SqlValue } from '../sync';
+import { mergeReplica, type MergeReport, type Replica, type SqlStatement, type SqlValue } from '../sync';
 
 /// The notes app's intents: every change the UI makes goes through here, as one
 /// transaction each, so components render state and dispatch intents.
@@ -118,14 +118,47 @@ export function noteListQuery(notebookId: string | null, limit?: number): { sql:
   };
 }
 
+/// A notebook as the sidebar lists it.
+export interface NotebookListRow {
+  readonly id: string;
+  readonly name: string;
+}
+
+/// The notebooks, oldest first.
+export const NOTEBOOK_LIST_SQL = 'SELECT id, name FROM notebooks WHERE deleted_at IS NULL ORDER BY created_at, name';
+
+/// How many notes (not in Trash) each notebook holds, by notebook id.
+export interface NotebookCountRow {
+  readonly notebook_id: string;
+  readonly count: number;
+}
+
+/// The note counts of the notebooks. They read the notes' stored table: through the notes
+/// view SQLite joins each note's text row to count it (an aggregate keeps it from leaving
+/// the join out), 10,000 index reads.
+export function notebookCountsQuery(replica: Replica): { sql: string; params: SqlValue[] } {
+  const stored = replica.storedTableOf('notes').replaceAll('"', '""');
+  return {
+    sql: `SELECT notebook_id, count(*) AS count FROM "${stored}" WHERE deleted_at IS NULL GROUP BY notebook_id`,
+    params: [],
+  };
+}
+
 /// Local indexes (not synced): one in the order of the note list, so that the first rows of
 /// a notebook of 10,000 notes are read without sorting them all; one in the order of search
 /// hits across notebooks, so that a word in most notes finds its first hits without sorting
 /// every match. Run at start.
 export async function installNoteIndexes(replica: Replica): Promise<void> {
+  await replica.transact(noteIndexStatements(replica));
+}
+
+/// installNoteIndexes' statements, to run in a transaction with others.
+export function noteIndexStatements(replica: Replica): SqlStatement[] {
   const stored = replica.storedTableOf('notes').replaceAll('"', '""');
-  await replica.execute(`CREATE INDEX IF NOT EXISTS notes_list ON "${stored}" (notebook_id, deleted_at, is_pinned DESC, updated_at DESC)`);
-  await replica.execute(`CREATE INDEX IF NOT EXISTS notes_search ON "${stored}" (deleted_at, is_pinned DESC, updated_at DESC)`);
+  return [
+    { sql: `CREATE INDEX IF NOT EXISTS notes_list ON "${stored}" (notebook_id, deleted_at, is_pinned DESC, updated_at DESC)` },
+    { sql: `CREATE INDEX IF NOT EXISTS notes_search ON "${stored}" (deleted_at, is_pinned DESC, updated_at DESC)` },
+  ];
 }
 
 /// The heads of some notes (rows scrolled into view beyond the first ones), by id.

@@ -162,6 +162,23 @@ describe('Replica: change feed', () => {
   });
 });
 
+describe('Replica: open', () => {
+  it('writes its metadata on first open only: opening again commits nothing', async () => {
+    const db = await openMemoryDatabase();
+    const first = await Replica.open({ db, schema: notesSchema });
+    expect(await first.query("SELECT key FROM sync_meta WHERE key IN ('layout_version', 'schema_hash', 'table:notes') ORDER BY key")).toHaveLength(3);
+    const writes: string[] = [];
+    const recording: typeof db = Object.create(db);
+    recording.transact = (statements) => {
+      writes.push(...statements.map((st) => st.sql));
+      return db.transact(statements);
+    };
+    await Replica.open({ db: recording, schema: notesSchema });
+    expect(writes).toEqual([]);
+    await first.close();
+  });
+});
+
 describe('Replica: search', () => {
   it('finds notes by words with prefix matching on the last word, and highlights matches', async () => {
     const r = await openReplica();

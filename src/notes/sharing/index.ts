@@ -1,5 +1,5 @@
 /// Sharing notebooks: what a session with a notebook's peers may exchange, the notebook
 /// secrets kept on this device, and peer links.
-export { installNoteHomes, NotebookScope } from './scope';
-export { installNotebookKeys, joinNotebook, newNotebookSecret, shareNotebook, notebookKey, notebookKeys, NOTEBOOK_SECRET_BYTES, saveNotebookKey, setKeepOnCloud, type NotebookKey } from './keys';
+export { installNoteHomes, noteHomesStatements, NotebookScope } from './scope';
+export { installNotebookKeys, notebookKeysStatements, joinNotebook, newNotebookSecret, shareNotebook, notebookKey, notebookKeys, NOTEBOOK_SECRET_BYTES, saveNotebookKey, setKeepOnCloud, type NotebookKey } from './keys';
 export { decodePeerLink, encodePeerLink, PeerLinkError, type PeerLink } from './peer-link';

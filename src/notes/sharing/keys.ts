@@ -1,4 +1,4 @@
-import type { Replica } from '../../sync';
+import type { Replica, SqlStatement } from '../../sync';
 
 /// A shared notebook's secret and where to find its peers. Kept in a local table of the
 /// same database (never synced: it is the key to the notebook, not part of it), so a
@@ -16,15 +16,22 @@ export const NOTEBOOK_SECRET_BYTES = 32;
 const NOTEBOOK_KEYS = 'notebook_keys';
 
 export async function installNotebookKeys(replica: Replica): Promise<void> {
-  await replica.execute(
-    `CREATE TABLE IF NOT EXISTS ${NOTEBOOK_KEYS} (
-       notebook_id TEXT PRIMARY KEY NOT NULL,
-       secret BLOB NOT NULL,
-       bootstrap TEXT NOT NULL DEFAULT '[]',
-       keep_on_cloud INTEGER NOT NULL DEFAULT 1,
-       created_at INTEGER NOT NULL DEFAULT 0
-     )`,
-  );
+  await replica.transact(notebookKeysStatements());
+}
+
+/// installNotebookKeys' statements, to run in a transaction with others.
+export function notebookKeysStatements(): SqlStatement[] {
+  return [
+    {
+      sql: `CREATE TABLE IF NOT EXISTS ${NOTEBOOK_KEYS} (
+              notebook_id TEXT PRIMARY KEY NOT NULL,
+              secret BLOB NOT NULL,
+              bootstrap TEXT NOT NULL DEFAULT '[]',
+              keep_on_cloud INTEGER NOT NULL DEFAULT 1,
+              created_at INTEGER NOT NULL DEFAULT 0
+            )`,
+    },
+  ];
 }
 
 export async function notebookKeys(replica: Replica): Promise<NotebookKey[]> {

@@ -33,6 +33,26 @@ async function until(check: () => Promise<boolean>, what: string) {
 
 const ids = async (r: Replica) => (await r.query('SELECT id FROM notes ORDER BY id')).map((row) => row.id);
 
+describe('note homes', () => {
+  it('copies in the notes that were there before, once; then the triggers keep them', async () => {
+    const replica = await Replica.open({ db: await openMemoryDatabase(), schema: appSchema });
+    const home = await createNotebook(replica, 'Home');
+    const before = await createNote(replica, home);
+    await installNoteHomes(replica);
+    const homes = async () => (await replica.query('SELECT id, notebook_id FROM note_homes ORDER BY id')).map((r) => [r.id, r.notebook_id]);
+    expect(await homes()).toEqual([[before, home]]);
+    // A second start does not copy every note again: a row taken out stays out.
+    await replica.execute('DELETE FROM note_homes');
+    await installNoteHomes(replica);
+    expect(await homes()).toEqual([]);
+    const work = await createNotebook(replica, 'Work');
+    const after = await createNote(replica, home);
+    await replica.execute('UPDATE notes SET notebook_id = ? WHERE id = ?', [work, after]);
+    expect(await homes()).toEqual([[after, work]]);
+    await replica.close();
+  });
+});
+
 describe('NotebookScope', () => {
   it('shares one notebook: its row, its notes, their text and deletes; nothing of another notebook', async () => {
     const frames = new ManualFrames();

@@ -1,8 +1,9 @@
-import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
+import type { BrowserDatabase } from '../../storage/browser';
 import { Replica, systemClock, type Scheduler } from '../../sync';
 import { appSchema } from '../../notes/app-schema';
-import { installNoteIndexes } from '../../notes/model';
-import { installNoteHomes, installNotebookKeys } from '../../notes/sharing';
+import { noteIndexStatements } from '../../notes/model';
+import { NOTES_DATABASE, openNotesStorage } from './storage';
+import { noteHomesStatements, notebookKeysStatements } from '../../notes/sharing';
 
 export interface AppRuntime {
   readonly replica: Replica;
@@ -10,7 +11,6 @@ export interface AppRuntime {
   readonly writer: number;
 }
 
-const DATABASE = 'notes';
 
 /// Flushes at the next animation frame; a hidden tab gets no frames, so a timer stands in.
 const frameScheduler: Scheduler = (callback) => {
@@ -29,7 +29,7 @@ const cryptoRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]
 async function leaseWriter(): Promise<number> {
   for (let writer = 0; writer < 256; writer++) {
     const leased = await new Promise<boolean>((resolve) => {
-      void navigator.locks.request(`${DATABASE}-writer-${writer}`, { ifAvailable: true }, (lock) => {
+      void navigator.locks.request(`${NOTES_DATABASE}-writer-${writer}`, { ifAvailable: true }, (lock) => {
         resolve(lock !== null);
         return lock ? new Promise<never>(() => undefined) : undefined;
       });
@@ -39,9 +39,12 @@ async function leaseWriter(): Promise<number> {
   throw new Error('more than 256 tabs have the notes open');
 }
 
-/// Opens the notes on this device: the database in its worker, and the replica over it.
-export async function bootRuntime(): Promise<AppRuntime> {
-  const storage = await openBrowserDatabase({ name: DATABASE });
+/// Opens the notes on this device: the database in its worker (`opening`, when the caller
+/// started it already), and the replica over it.
+export async function bootRuntime(opening: Promise<BrowserDatabase> = openNotesStorage()): Promise<AppRuntime> {
+  performance.mark('notes:runtime-start');
+  const storage = await opening;
+  performance.mark('notes:storage-open');
   const writer = await leaseWriter();
   const replica = await Replica.open({
     db: storage,
@@ -55,11 +58,12 @@ export async function bootRuntime(): Promise<AppRuntime> {
     // peers see each keystroke live regardless.
     text: { readableTextIntervalMs: 400, idleFlushMs: 300 },
   });
+  performance.mark('notes:replica-open');
   // Local tables of the sharing layer: which notebook each note lives in (so a delete can be
   // routed to that notebook's peers) and the secrets of shared notebooks.
-  await installNoteHomes(replica);
-  await installNotebookKeys(replica);
-  await installNoteIndexes(replica);
+  // One transaction: each write is three trips to the worker (and this is on the way to
+  // the first paint of the list).
+  await replica.transact([...noteHomesStatements(replica), ...notebookKeysStatements(), ...noteIndexStatements(replica)]);
   storage.onRemoteWrite(() => {
     replica.catchUp().catch((error: unknown) => console.error('could not take in another tab\'s changes', error));
   });
@@ -70,5 +74,6 @@ export async function bootRuntime(): Promise<AppRuntime> {
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'hidden') void replica.flush();
   });
+  performance.mark('notes:runtime-ready');
   return { replica, storage, writer };
 }

@@ -108,6 +108,7 @@ test('notebooks: create, rename, and delete one with its notes going to Trash', 
   await writeNote(page, ['Pancakes']);
   await backToList(page);
   const nav = await sidebar();
+  await expect(nav.getByRole('button', { name: /^Recipes/ })).toHaveAccessibleName('Recipes 1 note');
   await nav.getByRole('button', { name: /^Recipes/ }).click();
   await (await sidebar()).getByRole('button', { name: 'Rename notebook' }).click();
   await page.getByRole('textbox', { name: 'Notebook name' }).fill('Baking');

@@ -2,16 +2,17 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { readDatabaseFile, StorageOpenError } from '../storage/browser';
 import { Shell } from './components/Shell';
 import { publishDevice } from './identity/devices';
-import { loadIdentity, saveIdentity, type DeviceIdentity } from './identity/keystore';
+import { saveIdentity } from './identity/keystore';
 import { Onboarding } from './identity/Onboarding';
 import { registerServiceWorker, type UpdateHandle } from './pwa/register';
 import { decodePeerLink, joinNotebook, PeerLinkError, type PeerLink } from '../notes/sharing';
-import { bootRuntime, type AppRuntime } from './runtime/boot';
+import type { AppRuntime } from './runtime/boot';
+import { openApp, type Me } from './runtime/open';
+import { NOTES_DATABASE } from './runtime/storage';
 import { RuntimeProvider } from './runtime/context';
 import { AppNetwork } from './runtime/network';
 import { NetworkProvider } from './runtime/network-context';
 
-type Me = DeviceIdentity & { wrapped: boolean };
 const PENDING_JOIN = 'notes-pending-join';
 
 /// A peer link in the address is taken out of it at once (so it is not left in history or
@@ -36,16 +37,22 @@ type Boot = { state: 'opening' } | { state: 'ready'; runtime: AppRuntime; me: Me
 
 /// Opens the notes, and never leaves a blank screen: a failure says what happened and
 /// offers a way out.
-export function App() {
+/// `opening` was started before the interface loaded; Retry after a failure opens again.
+export function App({ opening }: { opening: ReturnType<typeof openApp> }) {
   const [boot, setBoot] = useState<Boot>({ state: 'opening' });
-  const open = useCallback(() => {
+  const attempt = useRef(opening);
+  const follow = useCallback(() => {
     setBoot({ state: 'opening' });
-    Promise.all([bootRuntime(), loadIdentity()]).then(
-      ([runtime, me]) => setBoot({ state: 'ready', runtime, me }),
+    attempt.current.then(
+      ({ runtime, me }) => setBoot({ state: 'ready', runtime, me }),
       (error: unknown) => setBoot({ state: 'failed', error }),
     );
   }, []);
-  useEffect(open, [open]);
+  useEffect(follow, [follow]);
+  const retry = useCallback(() => {
+    attempt.current = openApp();
+    follow();
+  }, [follow]);
   const [pendingLink] = useState(takePeerLinkFromAddress);
   const [joined, setJoined] = useState<{ notebookId: string; error: string | null } | null>(null);
   const [network, setNetwork] = useState<AppNetwork | null>(null);
@@ -125,7 +132,7 @@ export function App() {
       </main>
     );
   }
-  return <OpenFailed error={boot.error} onRetry={open} />;
+  return <OpenFailed error={boot.error} onRetry={retry} />;
 }
 
 const ADVICE: Record<string, string> = {
@@ -154,7 +161,7 @@ function OpenFailed({ error, onRetry }: { error: unknown; onRetry: () => void })
           type="button"
           onClick={async () => {
             try {
-              const bytes = await readDatabaseFile('notes');
+              const bytes = await readDatabaseFile(NOTES_DATABASE);
               const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/vnd.sqlite3' }));
               const a = document.createElement('a');
               a.href = url;

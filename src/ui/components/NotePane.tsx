@@ -1,12 +1,44 @@
-import { memo, useEffect, useMemo, useRef } from 'react';
-import type { EditorView } from 'prosemirror-view';
+import { memo, useEffect, useState } from 'react';
 import { noteBody } from '../../notes/app-schema';
-import { NoteEditor } from '../editor';
 import { moveToTrash, restoreNote, setPinned, touchNote } from '../../notes/model';
 import { useLiveQuery, useRuntime, useTextDoc } from '../runtime/context';
-import { useNetwork } from '../runtime/network-context';
-import { ephemeralCursorSource } from '../editor/ephemeral-cursors';
-import { personColor } from './people';
+import type NoteBodyModule from './NoteBody';
+
+type NoteBodyComponent = typeof NoteBodyModule;
+let loadedNoteBody: NoteBodyComponent | null = null;
+let loadingNoteBody: Promise<NoteBodyComponent> | undefined;
+
+/// The editor's chunk, loaded when a note first opens or once the list has painted (Shell
+/// asks for it then), whichever comes first. Not React.lazy: a Suspense boundary that has
+/// shown its fallback reveals the content no sooner than 300 ms later, even when the chunk
+/// is already there.
+export function loadNoteBody(): Promise<NoteBodyComponent> {
+  loadingNoteBody ??= import('./NoteBody').then(
+    (module) => (loadedNoteBody = module.default),
+    (error: unknown) => {
+      loadingNoteBody = undefined; // asked again, it is fetched again
+      throw error;
+    },
+  );
+  return loadingNoteBody;
+}
+
+/// The editor component once its chunk has loaded, else null (and it is being loaded).
+function useNoteBody(): NoteBodyComponent | null {
+  const [component, setComponent] = useState<NoteBodyComponent | null>(() => loadedNoteBody);
+  useEffect(() => {
+    if (component) return;
+    let live = true;
+    loadNoteBody().then(
+      (loaded) => live && setComponent(() => loaded),
+      (error: unknown) => console.error('could not load the editor', error),
+    );
+    return () => {
+      live = false;
+    };
+  }, [component]);
+  return component;
+}
 
 interface NoteRow {
   id: string;
@@ -20,28 +52,7 @@ export const NotePane = memo(function NotePane(props: { noteId: string; autoFocu
   const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes']);
   const note = rows?.[0] ?? null;
   const doc = useTextDoc(note ? noteBody(props.noteId) : null);
-  const network = useNetwork();
-  const view = useRef<EditorView | null>(null);
-  // Where this person's cursor goes and other people's come from: the note's EPHEMERAL cursor column.
-  const cursors = useMemo(
-    () =>
-      doc &&
-      ephemeralCursorSource({
-        ephemeral: replica.ephemeral,
-        doc,
-        table: 'notes',
-        pk: [props.noteId],
-        column: 'cursor',
-        getView: () => view.current,
-        personOf: (peer) => {
-          const person = network.personOfSite(peer);
-          return person ? { name: person.name, color: personColor(person.identityKey) } : null;
-        },
-      }),
-    [replica, network, props.noteId, doc],
-  );
-  useEffect(() => () => cursors?.destroy(), [cursors]);
-
+  const NoteBody = useNoteBody();
   // Local edits move the note up the list ("by last edit").
   useEffect(() => {
     return replica.texts.onTextChanged((refs, origin) => {
@@ -88,17 +99,7 @@ export const NotePane = memo(function NotePane(props: { noteId: string; autoFocu
           </>
         )}
       </div>
-      {doc ? <NoteEditor
-          key={props.noteId}
-          doc={doc}
-          readOnly={inTrash}
-          className="note-editor"
-          cursorSource={cursors ?? undefined}
-          onReady={(ready) => {
-            view.current = ready;
-            if (props.autoFocus) ready.focus();
-          }}
-        /> : <div className="note-editor loading" aria-busy="true" />}
+      {doc && NoteBody ? <NoteBody noteId={props.noteId} doc={doc} readOnly={inTrash} autoFocus={props.autoFocus} /> : <div className="note-editor loading" aria-busy="true" />}
     </section>
   );
 });

@@ -7,7 +7,7 @@ import { IdentityPanel } from '../identity/IdentityPanel';
 import type { DeviceIdentity } from '../identity/keystore';
 import { HelpSheet, isMac } from './HelpSheet';
 import { NoteList, type NoteListItem } from './NoteList';
-import { NotePane } from './NotePane';
+import { loadNoteBody, NotePane } from './NotePane';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
 import { PresenceList } from './PresenceList';
@@ -31,7 +31,10 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   const search = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
-    void ensureDefaultNotebook(replica).then((id) => setNotebookId((current) => current ?? id));
+    void ensureDefaultNotebook(replica).then((id) => {
+      performance.mark('notes:notebook-known');
+      setNotebookId((current) => current ?? id);
+    });
   }, [replica]);
   // A notebook joined through a peer link opens at once.
   useEffect(() => {
@@ -44,6 +47,8 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
 
   // Nothing to list until the notebook is known (the first run creates it).
   const rows = useNoteList(notebookId, inTrash);
+  // The editor's code loads while the list does: a note opens without waiting for it.
+  useEffect(() => void loadNoteBody(), []);
   // Heads come from useNoteHeads (NoteList), which keeps them current as notes are edited.
   const items: NoteListItem[] = useMemo(() => (rows ?? []).map((r) => ({ id: r.id, head: undefined, pinned: r.is_pinned === 1, updatedAt: r.updated_at })), [rows]);
 

@@ -1,12 +1,6 @@
-import { memo, useState } from 'react';
-import { createNotebook, deleteNotebook, renameNotebook } from '../../notes/model';
+import { memo, useMemo, useState } from 'react';
+import { createNotebook, deleteNotebook, NOTEBOOK_LIST_SQL, notebookCountsQuery, renameNotebook, type NotebookCountRow, type NotebookListRow } from '../../notes/model';
 import { useLiveQuery, useRuntime } from '../runtime/context';
-
-export interface NotebookRow {
-  readonly id: string;
-  readonly name: string;
-  readonly count: number;
-}
 
 /// Notebooks, Trash and the app's settings.
 export const Sidebar = memo(function Sidebar(props: {
@@ -19,13 +13,9 @@ export const Sidebar = memo(function Sidebar(props: {
   onOpenHelp: () => void;
 }) {
   const { replica } = useRuntime();
-  const notebooks =
-    useLiveQuery<NotebookRow>(
-      `SELECT b.id, b.name, (SELECT count(*) FROM notes n WHERE n.notebook_id = b.id AND n.deleted_at IS NULL) AS count
-       FROM notebooks b WHERE b.deleted_at IS NULL ORDER BY b.created_at, b.name`,
-      [],
-      ['notebooks', 'notes'],
-    ) ?? [];
+  const notebooks = useLiveQuery<NotebookListRow>(NOTEBOOK_LIST_SQL, [], ['notebooks'], { text: false }) ?? [];
+  // Counts a moment later: at start they would queue ahead of the note list's first rows.
+  const counts = useNoteCounts();
   const [renaming, setRenaming] = useState<string | null>(null);
   const selected = notebooks.find((b) => b.id === props.notebookId) ?? null;
 
@@ -57,9 +47,11 @@ export const Sidebar = memo(function Sidebar(props: {
                 onDoubleClick={() => setRenaming(b.id)}
               >
                 <span>{b.name}</span>
-                <span className="count" aria-label={`${b.count} notes`}>
-                  {b.count}
-                </span>
+                {counts.has(b.id) ? (
+                  <span className="count" aria-label={counts.get(b.id) === 1 ? '1 note' : `${counts.get(b.id)} notes`}>
+                    {counts.get(b.id)}
+                  </span>
+                ) : null}
               </button>
             </li>
           ),
@@ -113,3 +105,12 @@ export const Sidebar = memo(function Sidebar(props: {
     </nav>
   );
 });
+
+/// Notes per notebook (not in Trash), by notebook id; empty until first read, once the
+/// page is idle.
+function useNoteCounts(): Map<string, number> {
+  const { replica } = useRuntime();
+  const { sql, params } = notebookCountsQuery(replica);
+  const rows = useLiveQuery<NotebookCountRow>(sql, params, ['notes'], { text: false, idleFirst: true });
+  return useMemo(() => new Map((rows ?? []).map((r) => [r.notebook_id, r.count])), [rows]);
+}

@@ -15,13 +15,23 @@ export function useRuntime(): AppRuntime {
   return runtime;
 }
 
+export interface LiveQueryOptions {
+  /// Whether edits of the tables' REALTIME_TEXT columns run the read again (the default);
+  /// a read of other columns leaves it out, and is not run at every typing pause.
+  readonly text?: boolean;
+  /// The first read waits until the page is idle: for what may show a moment after the
+  /// rest, so that it does not queue ahead of the first screen's reads.
+  readonly idleFirst?: boolean;
+}
+
 /// Runs a read and runs it again whenever a change touches one of `tables` (by the user's
 /// table name). Unsubscribes on unmount.
-export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[], tables: readonly string[]): T[] | null {
+export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[], tables: readonly string[], options: LiveQueryOptions = {}): T[] | null {
   const { replica } = useRuntime();
   const [rows, setRows] = useState<T[] | null>(null);
   const key = JSON.stringify([sql, params]);
   const tablesKey = tables.join(',');
+  const { text = true, idleFirst = false } = options;
   useEffect(() => {
     let live = true;
     const run = rerunner(async () => {
@@ -29,9 +39,10 @@ export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[
       const result = (await replica.query(sql, params)) as T[];
       if (live) setRows(result);
     }, 'query failed');
-    void run();
+    if (idleFirst) void whenIdle().then(run);
+    else void run();
     const watched = new Set(tablesKey.split(','));
-    const touches = (e: ChangeEvent) => e.rows.some((r) => watched.has(r.table)) || e.docs.some((d) => watched.has(d.table));
+    const touches = (e: ChangeEvent) => e.rows.some((r) => watched.has(r.table)) || (text && e.docs.some((d) => watched.has(d.table)));
     const off = replica.subscribe((e) => {
       if (touches(e)) void run();
     });
@@ -39,9 +50,12 @@ export function useLiveQuery<T = SqlRow>(sql: string, params: readonly SqlValue[
       live = false;
       off();
     };
-  }, [replica, key, tablesKey]);
+  }, [replica, key, tablesKey, text, idleFirst]);
   return rows;
 }
+
+/// Resolves when the page is next idle (at most a second from now).
+export const whenIdle = () => new Promise<void>((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 100)));
 
 /// Wraps a read so that calls while it runs do not overlap it: they make it run once more
 /// when it ends (the reads that matter are the first and the newest). Failures are logged.

@@ -1,7 +1,7 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { noteHeads, noteListQuery, type NoteListRow } from '../../notes/model';
 import type { Replica } from '../../sync';
-import { rerunner, useRuntime } from './context';
+import { rerunner, useRuntime, whenIdle } from './context';
 
 /// Heads (first characters: title and snippet) of notes, for list rows on screen: read for
 /// the ids asked, kept, and read again when a note changes, the previous head showing
@@ -99,8 +99,6 @@ export function useNoteHeads(ids: readonly string[]): { get(id: string): string 
 /// Rows shown before the whole list has been read.
 const FIRST_ROWS = 60;
 
-export const whenIdle = () => new Promise<void>((resolve) => ('requestIdleCallback' in window ? requestIdleCallback(() => resolve(), { timeout: 1000 }) : setTimeout(resolve, 100)));
-
 /// The note list of a notebook (or Trash: null), pinned first, then by last edit. The first
 /// rows (with their heads) come in a few milliseconds, so the list paints at once; then the
 /// ids and sort keys of every note. Read again when a note's row changes; edits of a note's
@@ -121,7 +119,9 @@ export function useNoteList(notebookId: string | null, inTrash: boolean): NoteLi
       if (first) {
         first = false;
         const top = noteListQuery(list, FIRST_ROWS);
+        performance.mark('notes:list-asked');
         const topRows = (await replica.query(top.sql, top.params)) as unknown as NoteListRow[];
+        performance.mark('notes:list-read');
         if (!live) return;
         heads.prime(new Map(topRows.map((r) => [r.id, r.head ?? ''])));
         if (topRows.length < FIRST_ROWS) return setRows(topRows);

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { searchNotes, SEARCH_FIRST_HITS as FIRST_HITS, SEARCH_MAX_HITS as MAX_HITS, type NoteSearchHit } from '../../notes/model';
-import { useRuntime } from './context';
-import { whenIdle } from './note-list';
+import { useRuntime, whenIdle } from './context';
 
 /// How long the query must stand before the hits beyond the first ones are read.
 const REST_AFTER_MS = 300;

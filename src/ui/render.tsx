@@ -1,0 +1,13 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import type { openApp } from './runtime/open';
+
+/// Renders the app, which shows the notes once `opening` (started by main.tsx) has opened them.
+export function render(opening: ReturnType<typeof openApp>): void {
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App opening={opening} />
+    </StrictMode>,
+  );
+}

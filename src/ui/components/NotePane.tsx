@@ -49,7 +49,7 @@ interface NoteRow {
 /// The open note: its toolbar and its editor. A note in Trash opens read-only.
 export const NotePane = memo(function NotePane(props: { noteId: string; autoFocus: boolean; onBack: () => void; onDeleted: () => void }) {
   const { replica } = useRuntime();
-  const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes']);
+  const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes'], { text: false });
   const note = rows?.[0] ?? null;
   const doc = useTextDoc(note ? noteBody(props.noteId) : null);
   const NoteBody = useNoteBody();

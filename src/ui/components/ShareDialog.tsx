@@ -11,7 +11,7 @@ export function ShareDialog({ notebookId, onClose }: { notebookId: string; onClo
   const { replica } = useRuntime();
   const network = useNetwork();
   useNetworkStatus();
-  const [name] = useLiveQuery<{ name: string }>('SELECT name FROM notebooks WHERE id = ?', [notebookId], ['notebooks']) ?? [];
+  const [name] = useLiveQuery<{ name: string }>('SELECT name FROM notebooks WHERE id = ?', [notebookId], ['notebooks'], { text: false }) ?? [];
   const [link, setLink] = useState<string | null>(null);
   const [qr, setQr] = useState<string | null>(null);
   const [keep, setKeep] = useState(true);

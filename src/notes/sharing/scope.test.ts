@@ -49,7 +49,13 @@ describe('note homes', () => {
     const after = await createNote(replica, home);
     await replica.execute('UPDATE notes SET notebook_id = ? WHERE id = ?', [work, after]);
     expect(await homes()).toEqual([[after, work]]);
+    // Notes that arrive from a peer are kept by the triggers too.
+    const peer = await Replica.open({ db: await openMemoryDatabase(), schema: appSchema });
+    await installNoteHomes(peer);
+    await peer.applyChangeset(await replica.changesSince(0));
+    expect((await peer.query('SELECT id, notebook_id FROM note_homes ORDER BY id')).map((r) => [r.id, r.notebook_id])).toEqual([[before, home], [after, work]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
     await replica.close();
+    await peer.close();
   });
 });
 

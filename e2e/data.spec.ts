@@ -92,7 +92,7 @@ test('the downloaded database opens in sqlite3, and imports into another browser
   await importFiles(other, [file]);
   await expect(yourData(other).getByRole('status')).toHaveText(/^Merged notes\.sqlite: 2 new notes, 1 new notebook/);
   await closeSettings(other);
-  expect(await countNotes(other)).toBe(before + 2);
+  await expect.poll(() => countNotes(other)).toBe(before + 2);
   await expect(await searchResults(other, 'oat')).toHaveCount(1);
   await (await searchResults(other, 'oat')).getByRole('button').first().click();
   await expect(other.getByRole('textbox', { name: 'Note body' }).locator('strong')).toHaveText('oat');
@@ -103,7 +103,7 @@ test('the downloaded database opens in sqlite3, and imports into another browser
   await importFiles(other, [file]);
   await expect(yourData(other).getByRole('status')).toHaveText('notes.sqlite: everything in it is here already.');
   await closeSettings(other);
-  expect(await countNotes(other)).toBe(before + 2);
+  await expect.poll(() => countNotes(other)).toBe(before + 2);
   await expect(await searchResults(other, 'agenda')).toHaveCount(1);
   await other.context().close();
 });
@@ -135,7 +135,7 @@ test('Markdown export of headings, lists and checklists imports back the same, o
   await importFiles(other, [zipFile]);
   await expect(yourData(other).getByRole('status')).toHaveText('Imported 1 note into “Notes”.');
   await closeSettings(other);
-  expect(await countNotes(other)).toBe(before + 1);
+  await expect.poll(() => countNotes(other)).toBe(before + 1);
   await other.getByRole('list', { name: 'Notes' }).getByRole('listitem', { name: /Trip/ }).getByRole('button').first().click();
   const imported = other.getByRole('textbox', { name: 'Note body' });
   await expect(imported.locator('h1')).toHaveText('Trip');
@@ -148,7 +148,7 @@ test('Markdown export of headings, lists and checklists imports back the same, o
   await importFiles(other, [zipFile]);
   await expect(yourData(other).getByRole('status')).toHaveText('No new notes; 1 note was here already.');
   await closeSettings(other);
-  expect(await countNotes(other)).toBe(before + 1);
+  await expect.poll(() => countNotes(other)).toBe(before + 1);
   await other.context().close();
 });
 
@@ -216,7 +216,7 @@ test('a truncated database and files that are not notes are refused, changing no
   await expect(alert).toHaveText('random.bin is not a Markdown file (.md, .markdown or .txt). Nothing was imported.');
   await importFiles(page, [randomDb]);
   await expect(alert).toHaveText('random.db is not an SQLite database. Nothing was imported.');
-  expect(await countNotes(page)).toBe(before);
+  await expect.poll(() => countNotes(page)).toBe(before);
 
   // The database is still whole: it downloads and reads as before.
   await download(page, 'Download database', file);

@@ -44,6 +44,14 @@ export async function writeNote(page: Page, lines: readonly string[]): Promise<v
 
 /// The number of notes (not in Trash) in every notebook, as the sidebar counts them.
 export async function countNotes(page: Page): Promise<number> {
-  const labels = await page.getByRole('navigation', { name: 'Notebooks' }).getByRole('listitem').locator('[aria-label$=" notes"]').evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
-  return labels.reduce((sum, label) => sum + Number.parseInt(label, 10), 0);
+  const notebooks = page.getByRole('navigation', { name: 'Notebooks' }).getByRole('list', { name: 'Notebooks' }).getByRole('listitem');
+  const counts = notebooks.locator('.count');
+  // The counts come a moment after the notebooks' names, once the page is idle.
+  await expect(async () => expect(await counts.count()).toBe(await notebooks.count())).toPass();
+  const labels = await counts.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
+  return labels.reduce((sum, label) => {
+    const count = /^(\d+) notes?$/.exec(label);
+    if (!count) throw new Error(`a notebook's count reads "${label}"`);
+    return sum + Number(count[1]);
+  }, 0);
 }

@@ -47,11 +47,7 @@ export const Sidebar = memo(function Sidebar(props: {
                 onDoubleClick={() => setRenaming(b.id)}
               >
                 <span>{b.name}</span>
-                {counts.has(b.id) ? (
-                  <span className="count" aria-label={counts.get(b.id) === 1 ? '1 note' : `${counts.get(b.id)} notes`}>
-                    {counts.get(b.id)}
-                  </span>
-                ) : null}
+                {counts ? <NoteCount count={counts.get(b.id) ?? 0} /> : null}
               </button>
             </li>
           ),
@@ -106,11 +102,19 @@ export const Sidebar = memo(function Sidebar(props: {
   );
 });
 
-/// Notes per notebook (not in Trash), by notebook id; empty until first read, once the
-/// page is idle.
-function useNoteCounts(): Map<string, number> {
+/// Notes per notebook (not in Trash), by notebook id (a notebook without notes is not in
+/// it); null until first read, once the page is idle.
+function useNoteCounts(): Map<string, number> | null {
   const { replica } = useRuntime();
   const { sql, params } = notebookCountsQuery(replica);
   const rows = useLiveQuery<NotebookCountRow>(sql, params, ['notes'], { text: false, idleFirst: true });
-  return useMemo(() => new Map((rows ?? []).map((r) => [r.notebook_id, r.count])), [rows]);
+  return useMemo(() => rows && new Map(rows.map((r) => [r.notebook_id, r.count])), [rows]);
+}
+
+function NoteCount({ count }: { count: number }) {
+  return (
+    <span className="count" aria-label={count === 1 ? '1 note' : `${count} notes`}>
+      {count}
+    </span>
+  );
 }

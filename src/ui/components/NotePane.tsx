@@ -8,8 +8,8 @@ type NoteBodyComponent = typeof NoteBodyModule;
 let loadedNoteBody: NoteBodyComponent | null = null;
 let loadingNoteBody: Promise<NoteBodyComponent> | undefined;
 
-/// The editor's chunk, loaded when a note first opens or once the list has painted (Shell
-/// asks for it then), whichever comes first. Not React.lazy: a Suspense boundary that has
+/// The editor's chunk, loaded at start (render.tsx asks for it while the notes open) or
+/// when a note first opens, whichever comes first. Not React.lazy: a Suspense boundary that has
 /// shown its fallback reveals the content no sooner than 300 ms later, even when the chunk
 /// is already there.
 export function loadNoteBody(): Promise<NoteBodyComponent> {

@@ -7,7 +7,7 @@ import { IdentityPanel } from '../identity/IdentityPanel';
 import type { DeviceIdentity } from '../identity/keystore';
 import { HelpSheet, isMac } from './HelpSheet';
 import { NoteList, type NoteListItem } from './NoteList';
-import { loadNoteBody, NotePane } from './NotePane';
+import { NotePane } from './NotePane';
 import { SettingsDialog } from './SettingsDialog';
 import { Sidebar } from './Sidebar';
 import { PresenceList } from './PresenceList';
@@ -47,8 +47,6 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
 
   // Nothing to list until the notebook is known (the first run creates it).
   const rows = useNoteList(notebookId, inTrash);
-  // The editor's code loads while the list does: a note opens without waiting for it.
-  useEffect(() => void loadNoteBody(), []);
   // Heads come from useNoteHeads (NoteList), which keeps them current as notes are edited.
   const items: NoteListItem[] = useMemo(() => (rows ?? []).map((r) => ({ id: r.id, head: undefined, pinned: r.is_pinned === 1, updatedAt: r.updated_at })), [rows]);
 

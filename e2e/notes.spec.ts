@@ -121,3 +121,24 @@ test('notebooks: create, rename, and delete one with its notes going to Trash', 
   await page.getByRole('button', { name: 'Trash' }).click();
   await expect(notes(page).getByRole('listitem', { name: 'Pancakes' })).toBeVisible();
 });
+
+test('when the editor cannot be loaded, the note says so and the app keeps working @desktop', async ({ browser }) => {
+  // No service worker, so the page's own requests can be cut: the editor's chunk never loads.
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  const page = await context.newPage();
+  await page.route(/\/assets\/NoteBody-[^/]*\.js$/, (route) => route.abort('internetdisconnected'));
+  await openApp(page);
+  await page.getByRole('button', { name: 'New note', exact: true }).click();
+  const pane = page.getByRole('region', { name: 'Note' });
+  await expect(pane.getByRole('alert')).toContainText('The editor could not be loaded');
+  await expect(pane.getByRole('button', { name: 'Try again' })).toBeVisible();
+  // Everything else still works: the note is in the list, and can be pinned.
+  await pane.getByRole('button', { name: 'Pin note' }).click();
+  await expect(pane.getByRole('button', { name: 'Pin note' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(notes(page).getByRole('listitem')).toHaveCount(1);
+  // Once the network is back, Try again opens the editor.
+  await page.unroute(/\/assets\/NoteBody-[^/]*\.js$/);
+  await pane.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('textbox', { name: 'Note body' })).toBeVisible();
+  await context.close();
+});

@@ -1,4 +1,4 @@
-import { memo, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { noteBody } from '../../notes/app-schema';
 import { moveToTrash, restoreNote, setPinned, touchNote } from '../../notes/model';
 import { useLiveQuery, useRuntime, useTextDoc } from '../runtime/context';
@@ -23,21 +23,31 @@ export function loadNoteBody(): Promise<NoteBodyComponent> {
   return loadingNoteBody;
 }
 
-/// The editor component once its chunk has loaded, else null (and it is being loaded).
-function useNoteBody(): NoteBodyComponent | null {
+/// The editor component once its chunk has loaded, else null while it loads; `failed`
+/// says why it could not be loaded, and `retry` asks again.
+function useNoteBody(): { component: NoteBodyComponent | null; failed: string | null; retry: () => void } {
   const [component, setComponent] = useState<NoteBodyComponent | null>(() => loadedNoteBody);
+  const [failed, setFailed] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     if (component) return;
     let live = true;
     loadNoteBody().then(
       (loaded) => live && setComponent(() => loaded),
-      (error: unknown) => console.error('could not load the editor', error),
+      (error: unknown) => {
+        console.error('could not load the editor', error);
+        if (live) setFailed(error instanceof Error ? error.message : String(error));
+      },
     );
     return () => {
       live = false;
     };
-  }, [component]);
-  return component;
+  }, [component, attempt]);
+  const retry = useCallback(() => {
+    setFailed(null);
+    setAttempt((n) => n + 1);
+  }, []);
+  return { component, failed, retry };
 }
 
 interface NoteRow {
@@ -52,7 +62,7 @@ export const NotePane = memo(function NotePane(props: { noteId: string; autoFocu
   const rows = useLiveQuery<NoteRow>('SELECT id, is_pinned, deleted_at FROM notes WHERE id = ?', [props.noteId], ['notes'], { text: false });
   const note = rows?.[0] ?? null;
   const doc = useTextDoc(note ? noteBody(props.noteId) : null);
-  const NoteBody = useNoteBody();
+  const { component: NoteBody, failed: editorFailed, retry: retryEditor } = useNoteBody();
   // Local edits move the note up the list ("by last edit").
   useEffect(() => {
     return replica.texts.onTextChanged((refs, origin) => {
@@ -99,7 +109,18 @@ export const NotePane = memo(function NotePane(props: { noteId: string; autoFocu
           </>
         )}
       </div>
-      {doc && NoteBody ? <NoteBody noteId={props.noteId} doc={doc} readOnly={inTrash} autoFocus={props.autoFocus} /> : <div className="note-editor loading" aria-busy="true" />}
+      {editorFailed ? (
+        <div className="note-editor note-editor--failed" role="alert">
+          <p>The editor could not be loaded ({editorFailed}). The note is safe.</p>
+          <button type="button" onClick={retryEditor}>
+            Try again
+          </button>
+        </div>
+      ) : doc && NoteBody ? (
+        <NoteBody noteId={props.noteId} doc={doc} readOnly={inTrash} autoFocus={props.autoFocus} />
+      ) : (
+        <div className="note-editor loading" aria-busy="true" />
+      )}
     </section>
   );
 });

@@ -7,4 +7,14 @@ import './app.css';
 
 const storage = openNotesStorage();
 const opening = import('./runtime/open').then(({ openApp }) => openApp(storage));
-void import('./render').then(({ render }) => render(opening));
+// The app reports a failure to open (with Retry); until it renders, nobody listens.
+opening.catch(() => undefined);
+import('./render').then(
+  ({ render }) => render(opening),
+  (error: unknown) => {
+    // Never a blank page: without its code the app cannot say more than this.
+    const root = document.getElementById('root')!;
+    root.textContent = `Notes could not start: ${error instanceof Error ? error.message : String(error)}. Reload the page to try again.`;
+    root.setAttribute('role', 'alert');
+  },
+);

@@ -11,7 +11,6 @@ export interface AppRuntime {
   readonly writer: number;
 }
 
-
 /// Flushes at the next animation frame; a hidden tab gets no frames, so a timer stands in.
 const frameScheduler: Scheduler = (callback) => {
   if (document.visibilityState === 'hidden') {

@@ -192,6 +192,11 @@ test('a notebook of 150 notes: rows far down the list show their titles, follow 
     await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: ul.scrollHeight }));
     expect(await list.getByRole('listitem').last().getAttribute('aria-label')).toBe('Long list 001');
   }).toPass({ timeout: 10_000 });
+  // The hits follow changes while the query stands: pinned, the last one moves to the top.
+  await list.getByRole('listitem').last().getByRole('button').first().click();
+  await page.getByRole('button', { name: 'Pin note' }).click();
+  await list.evaluate((ul) => ul.parentElement!.scrollTo({ top: 0 }));
+  await expect(list.getByRole('listitem').first()).toHaveAccessibleName('Long list 001');
 });
 
 test('a truncated database and files that are not notes are refused, changing nothing @desktop', async ({ page }, testInfo) => {

@@ -322,7 +322,8 @@ export class Replica {
     const fts = q(physical.fts(table));
     // CROSS JOIN keeps this order: the matches drive. Left free, the planner may walk an
     // index in the asked order and seek FTS5 for each row, a thousand times slower.
-    const from = `${fts} CROSS JOIN ${q(physical.text(table))} AS t ON t.rowid_ = ${fts}.rowid CROSS JOIN ${q(physical.crr(table))} AS c ON ${pk.map((col) => `c.${col} = t.${col}`).join(' AND ')}`;
+    const sameRow = pk.map((col) => `c.${col} = t.${col}`).join(' AND ');
+    const from = `${fts} CROSS JOIN ${q(physical.text(table))} AS t ON t.rowid_ = ${fts}.rowid CROSS JOIN ${q(physical.crr(table))} AS c ON ${sameRow}`;
     // Columns of the row that orderBy and where may name: stored ones, not text.
     const stored = (name: string, use: string): string => {
       const column = descriptor.columns.find((c) => c.name === name);
@@ -352,7 +353,7 @@ export class Replica {
       // runs), then snippets and columns for those rows alone. The unary + keeps FTS5 from
       // seeking each rowid: one pass over the matches instead.
       const common = `(SELECT count(*) FROM (SELECT 1 FROM ${fts} WHERE ${fts} MATCH ?1 LIMIT ${COMMON_MATCHES})) >= ${COMMON_MATCHES}`;
-      const walk = `SELECT t.rowid_ FROM ${q(physical.crr(table))} AS c CROSS JOIN ${q(physical.text(table))} AS t ON ${pk.map((col) => `t.${col} = c.${col}`).join(' AND ')}
+      const walk = `SELECT t.rowid_ FROM ${q(physical.crr(table))} AS c CROSS JOIN ${q(physical.text(table))} AS t ON ${sameRow}
         WHERE true${filterSql} AND +t.rowid_ IN (SELECT rowid FROM ${fts} WHERE ${fts} MATCH ?1) ORDER BY ${order} LIMIT CASE WHEN ${common} THEN ?2 ELSE 0 END`;
       const sort = `SELECT t.rowid_ FROM ${from} WHERE ${fts} MATCH ?1${filterSql} ORDER BY ${order} LIMIT CASE WHEN ${common} THEN 0 ELSE ?2 END`;
       sql = `${select} WHERE ${fts} MATCH ?1 AND +${fts}.rowid IN (SELECT rowid_ FROM (${walk}) UNION ALL SELECT rowid_ FROM (${sort})) ORDER BY ${order}`;

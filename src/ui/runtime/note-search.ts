@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { searchNotes, SEARCH_FIRST_HITS as FIRST_HITS, SEARCH_MAX_HITS as MAX_HITS, type NoteSearchHit } from '../../notes/model';
-import { useRuntime, whenIdle } from './context';
+import { rerunner, useRuntime, whenIdle } from './context';
 
 /// How long the query must stand before the hits beyond the first ones are read.
 const REST_AFTER_MS = 300;
@@ -51,13 +51,16 @@ export function useNoteSearch(): { hits: NoteSearchHit[] | null; search: (text: 
     [find],
   );
 
-  useEffect(
-    () =>
-      replica.subscribe(() => {
-        const { query } = current.current;
-        if (query !== '') void find(query, ++current.current.run, true);
-      }),
-    [replica, find],
-  );
+  // A change to the notes reads the hits again; changes that come while that read runs make
+  // it run once more, not once each (a person typing in a note flushes several a second).
+  useEffect(() => {
+    const refresh = rerunner(async () => {
+      const { query } = current.current;
+      if (query !== '') await find(query, ++current.current.run, true);
+    }, 'search failed');
+    return replica.subscribe((event) => {
+      if ([...event.rows, ...event.docs].some((ref) => ref.table === 'notes')) void refresh();
+    });
+  }, [replica, find]);
   return { hits, search };
 }

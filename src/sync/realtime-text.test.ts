@@ -238,6 +238,43 @@ describe('REALTIME_TEXT storage', () => {
     await a.close();
     await b.close();
   });
+
+  it('a transaction that changes nothing is no edit: a reader stores live edits no sooner and streams nothing of its own', async () => {
+    const fa = new ManualFrames();
+    const a = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fa.scheduler });
+    const fb = new ManualFrames();
+    const clockB = new ManualClock();
+    const b = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fb.scheduler, clock: clockB, text: { remoteStoreDelayMs: 1000, busyFlushIntervalMs: 100 } });
+    const fromA: Uint8Array[] = [];
+    const fromB: string[] = [];
+    a.texts.onUpdate((_ref, update, origin) => origin === 'local' && fromA.push(update));
+    b.texts.onUpdate((_ref, _update, origin) => fromB.push(origin));
+    const ha = await a.texts.openDoc(NOTE);
+    const hb = await b.texts.openDoc(NOTE);
+    ha.doc.getText('t').insert(0, 'hi');
+    await Promise.resolve();
+    for (const update of fromA) await b.texts.applyLiveUpdate(NOTE, update);
+    // b's editor writes its unchanged view back after every update, as y-prosemirror does
+    // (with its plugin key as the origin): empty transactions b's store must not count.
+    const editor = { name: 'an editor binding' };
+    for (let i = 0; i < 6; i++) {
+      hb.doc.transact(() => undefined, editor);
+      await Promise.resolve();
+      clockB.advance(150);
+      fb.frame();
+      await b.idle();
+    }
+    expect(fromB).toEqual(['remote-live']);
+    expect(await storedText(b)).toBe(''); // 900 ms: still waiting for a's own slots
+    clockB.advance(100);
+    fb.frame();
+    await b.idle();
+    expect(await storedText(b)).toBe('hi');
+    await ha.release();
+    await hb.release();
+    await a.close();
+    await b.close();
+  });
 });
 
 describe('readable text', () => {

@@ -365,11 +365,16 @@ export class RealtimeTextStore {
   /// Notes what a transaction changed; encoding waits for the frame (see yjs-delta.ts).
   private onTransaction(state: OpenDoc, transaction: Y.Transaction): void {
     const origin: unknown = transaction.origin;
+    // A transaction that changed nothing is no edit. y-prosemirror makes one after every
+    // editor update it did not cause (a remote cursor moving, say), and a peer's keystroke
+    // relayed by a cloud peer arrives a second time: counting those as edits wrote a
+    // reader's copy of the note several times a second, a change for every peer each time.
+    const changedNothing = transaction.changed.size === 0 && transaction.deleteSet.clients.size === 0;
     if (origin === TextOrigin.load || origin === TextOrigin.remoteRows || origin === TextOrigin.remoteLive) {
       // Stored elsewhere already (or by applyLiveUpdate): the next delta starts after it.
       // Local changes were sealed just before, so nothing local is skipped.
       state.sealedAt = new Map(transaction.afterState);
-      if (origin !== TextOrigin.load) {
+      if (origin !== TextOrigin.load && !changedNothing) {
         // A peer typing counts as typing: its edits are stored with the next flush, not one
         // flush (and one change for every peer) per keystroke received.
         if (origin === TextOrigin.remoteLive) state.lastEditAt = this.clock.now();
@@ -378,6 +383,7 @@ export class RealtimeTextStore {
       }
       return;
     }
+    if (changedNothing) return;
     // Runs for every keystroke: keep it to a few field reads. What changed is worked out
     // once per frame, in seal().
     if (transaction.deleteSet.clients.size > 0) state.deletions.push(transaction.deleteSet);

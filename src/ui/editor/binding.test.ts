@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
-import { EditorState, TextSelection, type Plugin } from 'prosemirror-state';
+import { EditorState, TextSelection, Transaction, type Plugin } from 'prosemirror-state';
 import { EditorView } from 'prosemirror-view';
-import { prosemirrorToYXmlFragment, ySyncPlugin, yUndoPluginKey } from 'y-prosemirror';
+import { prosemirrorToYXmlFragment, ySyncPlugin, ySyncPluginKey, yUndoPluginKey } from 'y-prosemirror';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { TextOrigin } from '../../sync';
@@ -15,6 +15,7 @@ afterEach(() => {
   for (const m of mounted) m.destroy();
   mounted = [];
   vi.useRealTimers();
+  vi.restoreAllMocks();
 });
 
 function open(doc: Y.Doc, options: Parameters<typeof mountNoteEditor>[2] = {}): EditorView {
@@ -251,6 +252,39 @@ describe('the Yjs binding', () => {
     expect(cursor?.textContent).toContain('Bea');
     // The cursor sits after "hello".
     expect(cursor?.previousSibling?.textContent).toBe('hello');
+  });
+
+  it('keeps the caret in view across a peer’s change at the next frame, not inside the change', () => {
+    const docA = newDoc(1);
+    const docB = newDoc(2);
+    const viewA = open(docA);
+    const viewB = open(docB);
+    typeText(viewB, 'hello');
+    deliver(docB, docA);
+    // jsdom has no layout: say the editor has focus and its caret is on screen (what
+    // y-prosemirror measures in a browser), the case in which y-prosemirror scrolls the caret
+    // back into view after a peer's change.
+    const binding = (ySyncPluginKey.getState(viewA.state) as { binding: { _domSelectionInView: boolean | null } }).binding;
+    viewA.hasFocus = () => true;
+    binding._domSelectionInView = true;
+    const frames: FrameRequestCallback[] = [];
+    vi.spyOn(window, 'requestAnimationFrame').mockImplementation((callback) => frames.push(callback));
+    // Counted, not performed: scrolling measures the page, which jsdom cannot.
+    const scrolls = vi.spyOn(Transaction.prototype, 'scrollIntoView').mockImplementation(function (this: Transaction) {
+      return this;
+    });
+
+    typeText(viewB, ' there');
+    deliver(docB, docA);
+    typeText(viewB, '!');
+    deliver(docB, docA);
+    expect(textOf(docA)).toEqual(['hello there!']);
+    expect(viewA.state.doc.textContent).toBe('hello there!');
+    expect(scrolls).not.toHaveBeenCalled(); // no layout between applying a change and showing it
+    expect(frames).toHaveLength(1); // two changes, one scroll
+    frames[0]!(0);
+    expect(scrolls).toHaveBeenCalledTimes(1);
+    expect(viewA.state.doc.textContent).toBe('hello there!');
   });
 });
 

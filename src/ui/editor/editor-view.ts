@@ -128,11 +128,32 @@ export function bindCompatibleNote(place: HTMLElement, doc: Y.Doc, options: Note
     throw error;
   }
   const mounted = view;
+  scrollCaretAtFrame(mounted);
   return {
     view: mounted,
     destroy() {
       doc.off('beforeObserverCalls', guard);
       mounted.destroy();
     },
+  };
+}
+
+/// y-prosemirror keeps the caret in view across a peer's change by scrolling inside that
+/// change's dispatch: a forced layout between applying a peer's keystroke and showing it.
+/// The frame lays the page out anyway, so the scroll waits for it (one per frame, and only
+/// when the caret was in view before the change, as y-prosemirror decides).
+function scrollCaretAtFrame(view: EditorView): void {
+  const binding = (ySyncPluginKey.getState(view.state) as { binding?: { _isLocalCursorInView?: () => boolean } } | undefined)?.binding;
+  const wasInView = binding?._isLocalCursorInView?.bind(binding);
+  if (!binding || !wasInView) return;
+  let frame: number | null = null;
+  binding._isLocalCursorInView = () => {
+    if (frame === null && wasInView()) {
+      frame = requestAnimationFrame(() => {
+        frame = null;
+        if (!view.isDestroyed) view.dispatch(view.state.tr.scrollIntoView());
+      });
+    }
+    return false;
   };
 }

@@ -133,6 +133,8 @@ export class RealtimeTextStore {
   private readonly slotListeners = new Set<(info: { slot: number; bytes: number }) => void>();
   /// Documents held open for live updates (see liveLingerMs), with the timer that lets go.
   private readonly lingering = new Map<string, { handle: TextHandle; cancel: () => void }>();
+  /// When a document was last edited live here, typed locally or streamed from a peer.
+  private lastLiveEditAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly db: SqlDatabase,
@@ -178,6 +180,12 @@ export class RealtimeTextStore {
   onUpdate(listener: UpdateListener): () => void {
     this.updateListeners.add(listener);
     return () => this.updateListeners.delete(listener);
+  }
+
+  /// Milliseconds since a document was last edited live here (typed, or streamed from a
+  /// peer), on the injected clock; Infinity when none was.
+  msSinceLiveEdit(): number {
+    return this.clock.now() - this.lastLiveEditAt;
   }
 
   /// Each slot this site writes (slot 0 is a compaction), for storage statistics.
@@ -377,7 +385,7 @@ export class RealtimeTextStore {
       if (origin !== TextOrigin.load && !changedNothing) {
         // A peer typing counts as typing: its edits are stored with the next flush, not one
         // flush (and one change for every peer) per keystroke received.
-        if (origin === TextOrigin.remoteLive) state.lastEditAt = this.clock.now();
+        if (origin === TextOrigin.remoteLive) this.lastLiveEditAt = state.lastEditAt = this.clock.now();
         markTextDirty(state);
         this.schedule(state);
       }
@@ -388,7 +396,7 @@ export class RealtimeTextStore {
     // once per frame, in seal().
     if (transaction.deleteSet.clients.size > 0) state.deletions.push(transaction.deleteSet);
     state.frameEdits++;
-    state.lastEditAt = this.clock.now();
+    this.lastLiveEditAt = state.lastEditAt = this.clock.now();
     state.localPending = true;
     if (state.unsealed) return;
     state.unsealed = true;

@@ -93,6 +93,8 @@ type Listener = (event: ChangeEvent) => void;
 /// change feed for peers, REALTIME_TEXT documents and EPHEMERAL presence.
 export class Replica {
   readonly texts: RealtimeTextStore;
+  /// The replica's time (injected for tests).
+  readonly clock: Clock;
   readonly ephemeral: EphemeralStore;
   private readonly queue = new WriteQueue();
   private readonly listeners = new Set<Listener>();
@@ -109,7 +111,7 @@ export class Replica {
     readonly siteBytes: Uint8Array,
     options: ReplicaOptions,
   ) {
-    const clock = options.clock ?? systemClock;
+    const clock = (this.clock = options.clock ?? systemClock);
     const random = options.random ?? Math.random;
     this.synced = syncedTables(schema);
     for (const t of schema.tables) this.userTableOf.set(physical.crr(t.name), t);

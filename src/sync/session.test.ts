@@ -4,7 +4,7 @@ import { openMemoryDatabase } from '../storage/node';
 import { Replica, SyncError } from './index';
 import { SyncSession } from './session';
 import { transportPair } from './testing/memory-transport';
-import { ManualFrames, notesSchema } from './testing/fixtures';
+import { ManualClock, ManualFrames, notesSchema } from './testing/fixtures';
 import { decodeWireMessage, encodeWireMessage } from './wire';
 
 const body = (id: string) => ({ table: 'notes', column: 'body', pk: [id] });
@@ -67,6 +67,54 @@ describe('SyncSession', () => {
     await ha.release();
     await hb.release();
     await link.close();
+  });
+
+  it('while a note is typed in, its stored slots reach peers at most once a second; a pin goes at once and takes them along', async () => {
+    const clock = new ManualClock();
+    const fa = new ManualFrames();
+    // Every flush rewrites the readable text too, which tells the sessions at once.
+    const a = await Replica.open({ db: await openMemoryDatabase(), schema: notesSchema, scheduler: fa.scheduler, clock, text: { readableTextIntervalMs: 0 } });
+    const b = await replica();
+    await a.execute("INSERT INTO notes (id, is_pinned) VALUES ('n', 0)");
+    const later: { ms: number; run: () => void }[] = [];
+    const [ta, tb] = transportPair();
+    const sa = new SyncSession(a, ta, { ...noTimers, delay: (ms, run) => (later.push({ ms, run }), () => undefined) });
+    const sb = new SyncSession(b, tb, noTimers);
+    const runs = [sa.run().catch((e: unknown) => e), sb.run().catch((e: unknown) => e)];
+    await until(async () => (await b.query('SELECT count(*) AS n FROM notes'))[0]!.n === 1, 'the note');
+    // a's slots of the note as stored on a replica.
+    const slotsOfA = async (r: Replica) => JSON.stringify(await r.query('SELECT slot, hex(data) AS data FROM sync_text_slots WHERE hex(site) = ? ORDER BY slot', [`${a.site}00`.toUpperCase()]));
+    const h = await a.texts.openDoc(body('n'));
+    const type = async (text: string) => {
+      h.doc.getText('t').insert(h.doc.getText('t').length, text);
+      fa.frame(); // streams the edit
+      fa.frame(); // a frame without edits: the pause that stores it
+      await a.idle();
+    };
+
+    await type('a');
+    await until(async () => (await slotsOfA(b)) === (await slotsOfA(a)), 'the first slot'); // the first goes at once
+    expect(later).toHaveLength(0);
+    await type('b');
+    await until(async () => later.length === 1, 'the next slot held back');
+    expect(later[0]!.ms).toBe(1000);
+    expect(await slotsOfA(b)).not.toBe(await slotsOfA(a));
+    await a.execute("UPDATE notes SET is_pinned = 1 WHERE id = 'n'");
+    await until(async () => (await b.query('SELECT is_pinned FROM notes'))[0]!.is_pinned === 1, 'the pin');
+    expect(await slotsOfA(b)).toBe(await slotsOfA(a)); // the pin took the slot along
+    await type('c');
+    expect(await slotsOfA(b)).not.toBe(await slotsOfA(a));
+    clock.advance(1000);
+    later[0]!.run();
+    await until(async () => (await slotsOfA(b)) === (await slotsOfA(a)), 'the held-back slot');
+    // Once no one has typed for a while, slots go as they commit again.
+    clock.advance(1500);
+    await a.execute("INSERT INTO sync_text_slots (doc, site, slot, data) SELECT doc, site, 99, data FROM sync_text_slots WHERE slot = 1 AND hex(site) = ?", [`${a.site}00`.toUpperCase()]);
+    await until(async () => (await slotsOfA(b)) === (await slotsOfA(a)), 'a slot written after typing stopped');
+    expect(later).toHaveLength(1);
+    await h.release();
+    ta.close();
+    await Promise.all(runs);
   });
 
   it('applies live text while its replica is busy writing (recording an ack does not hold up the stream)', async () => {

@@ -1,5 +1,6 @@
 import { columnsOf } from '../schema';
 import { SyncError } from './errors';
+import { TEXT_SLOTS } from './layout';
 import { docKey, parseDocKey, toHex } from './refs';
 import type { Replica } from './replica';
 import { scopedPeerKey, type SyncScope } from './scope';
@@ -35,7 +36,14 @@ export interface SessionOptions {
   /// Send live text in a task of its own, after the sessions that send it at once: for a
   /// relay, so that the keystroke reaches the peers a person is looking at first.
   readonly liveTextLast?: boolean;
+  /// While a document is edited live here, batches of nothing but text slots go out at most
+  /// this often (0: as they commit). See slotsWait.
+  readonly liveSlotsIntervalMs?: number;
+  /// One-shot timers, injectable for tests.
+  readonly delay?: (ms: number, callback: () => void) => () => void;
 }
+
+const LIVE_SLOTS_INTERVAL_MS = 1000;
 
 export interface SessionProgress {
   /// The peer's site id (hex) once it said hello.
@@ -50,6 +58,11 @@ export interface SessionProgress {
 const defaultTimer = (ms: number, callback: () => void) => {
   const handle = setInterval(callback, ms);
   return () => clearInterval(handle);
+};
+
+const defaultDelay = (ms: number, callback: () => void) => {
+  const handle = setTimeout(callback, ms);
+  return () => clearTimeout(handle);
 };
 
 /// Syncs one replica with one peer over a transport: hello (a schema mismatch ends the
@@ -81,6 +94,9 @@ export class SyncSession {
   private readonly outbox: WireMessage[] = [];
   private readonly pendingText = new Map<string, Uint8Array[]>();
   private sending = false;
+  /// When a batch of nothing but slots last left, and the timer that sends the next one.
+  private slotsSentAt = Number.NEGATIVE_INFINITY;
+  private cancelPumpLater: (() => void) | null = null;
   private readonly cleanups: (() => void)[] = [];
   private readonly progressListeners = new Set<(p: SessionProgress) => void>();
 
@@ -166,6 +182,7 @@ export class SyncSession {
   close(reason = 'closed'): void {
     if (this.closed) return;
     this.closed = true;
+    this.cancelPumpLater?.();
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     for (const peer of this.seenPresencePeers) this.replica.ephemeral.removePeer(peer);
     this.transport.close(reason);
@@ -285,6 +302,9 @@ export class SyncSession {
         const fresh = this.fromPeer.size > 0 ? all.changes.filter((c) => !this.fromPeer.has(c.dbVersion)) : all.changes;
         const set = { ...all, changes: this.options.scope ? await this.options.scope.filterOutgoing(fresh) : fresh };
         if (set.changes.length === 0 && all.changes.length === 0) return;
+        const wait = this.slotsWait(all.changes);
+        if (wait > 0) return this.pumpLater(wait);
+        if (all.changes.length > 0 && all.changes.every((c) => c.table === TEXT_SLOTS)) this.slotsSentAt = this.replica.clock.now();
         this.inFlight = true;
         this.sent += set.changes.length;
         this.enqueue({ type: 'changes', changeset: set });
@@ -292,6 +312,27 @@ export class SyncSession {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /// How long a batch should wait. Text slots written while someone types are durability,
+  /// not news: everyone in the live session has the edits already, and a typist's flushes
+  /// (four a second) were each a changeset for every peer, then again through every relay.
+  /// So while a document is edited live here, a batch of nothing but slots leaves at most
+  /// every liveSlotsIntervalMs; a batch with anything else (a pin, a new note) goes at once
+  /// and takes the slots along.
+  private slotsWait(changes: readonly { table: string }[]): number {
+    const interval = this.options.liveSlotsIntervalMs ?? LIVE_SLOTS_INTERVAL_MS;
+    if (interval <= 0 || changes.length === 0 || !changes.every((c) => c.table === TEXT_SLOTS)) return 0;
+    if (this.replica.texts.msSinceLiveEdit() > interval) return 0;
+    return this.slotsSentAt + interval - this.replica.clock.now();
+  }
+
+  private pumpLater(ms: number): void {
+    if (this.cancelPumpLater) return;
+    this.cancelPumpLater = (this.options.delay ?? defaultDelay)(ms, () => {
+      this.cancelPumpLater = null;
+      void this.pump();
+    });
   }
 
   /// Whether every change after `since` came from this peer (checked without reading them).

@@ -90,9 +90,14 @@ test('the downloaded database opens in sqlite3, and imports into another browser
   const before = await countNotes(other);
   await openYourData(other);
   await importFiles(other, [file]);
-  await expect(yourData(other).getByRole('status')).toHaveText(/^Merged notes\.sqlite: 2 new notes, 1 new notebook/);
+  // The new device's own "Notes" was empty: the imported "Notes" takes its place.
+  await expect(yourData(other).getByRole('status')).toHaveText(/^Merged notes\.sqlite: 2 new notes\.$/);
   await closeSettings(other);
   await expect.poll(() => countNotes(other)).toBe(before + 2);
+  const notebooks = other.getByRole('list', { name: 'Notebooks' }).getByRole('listitem');
+  await expect(notebooks).toHaveCount(1);
+  await expect(notebooks).toContainText('Notes');
+  await expect(other.getByRole('list', { name: 'Notes' }).getByRole('listitem')).toHaveCount(2);
   await expect(await searchResults(other, 'oat')).toHaveCount(1);
   await (await searchResults(other, 'oat')).getByRole('button').first().click();
   await expect(other.getByRole('textbox', { name: 'Note body' }).locator('strong')).toHaveText('oat');

@@ -209,4 +209,25 @@ describe('intents for imports', () => {
     await device.close();
     await file.close();
   });
+
+  it('mergeNotesDatabase into a new device leaves one "Notes": the empty one the device started with goes', async () => {
+    const device = await replica();
+    const file = await replica();
+    const started = await ensureDefaultNotebook(device);
+    const empty = await createNotebook(device, 'Work'); // named like one in the file, but shared
+    await device.execute('CREATE TABLE notebook_keys (notebook_id TEXT PRIMARY KEY NOT NULL, secret BLOB NOT NULL)');
+    await device.execute("INSERT INTO notebook_keys VALUES (?, x'02')", [empty]);
+    const trashed = await createNotebook(device, 'Ideas'); // named like one in the file, with a note in Trash
+    await moveToTrash(device, await createNote(device, trashed));
+    const theirs = await ensureDefaultNotebook(file);
+    await createNote(file, theirs);
+    const work = await createNotebook(file, 'Work');
+    const ideas = await createNotebook(file, 'Ideas');
+    expect(await mergeNotesDatabase(device, file)).toMatchObject({ notesAdded: 1, notebooksAdded: 2 });
+    const live = (await device.query(NOTEBOOK_LIST_SQL)).map((row) => row.id as string);
+    expect(live.sort()).toEqual([empty, trashed, theirs, work, ideas].sort());
+    expect((await device.query('SELECT deleted_at FROM notebooks WHERE id = ?', [started]))[0]!.deleted_at).not.toBeNull();
+    await device.close();
+    await file.close();
+  });
 });

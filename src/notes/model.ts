@@ -240,9 +240,30 @@ export interface NotesMergeReport {
 /// Merges another database of this app (an imported file, opened as `source`) into
 /// `target`, as if the two had synced: nothing is duplicated, and the text keeps the history
 /// that further syncing needs. Like a sync, it also brings deletions made there.
-export async function mergeNotesDatabase(target: Replica, source: Replica): Promise<NotesMergeReport> {
+export async function mergeNotesDatabase(target: Replica, source: Replica, now = Date.now()): Promise<NotesMergeReport> {
   const count = async (table: 'notes' | 'notebooks') => Number((await target.query(`SELECT count(*) AS n FROM ${table} WHERE deleted_at IS NULL`))[0]!.n);
   const [notes, notebooks] = [await count('notes'), await count('notebooks')];
+  const here = (await target.query('SELECT id FROM notebooks WHERE deleted_at IS NULL')).map((row) => row.id as string);
   const merge = await mergeReplica(target, source, { localTables: PERSONAL_LOCAL_TABLES });
+  await deleteEmptyTwins(target, here, now);
   return { notesAdded: (await count('notes')) - notes, notebooksAdded: (await count('notebooks')) - notebooks, textsChanged: merge.docsChanged, merge };
+}
+
+/// A new device starts with an empty "Notes" notebook, and a copy of another device's notes
+/// brings that device's "Notes": two of them in the sidebar. A notebook that was here before
+/// the merge, holds no note (Trash included), was never shared and is named like a notebook
+/// the merge brought is deleted, as a person would delete it.
+async function deleteEmptyTwins(target: Replica, here: readonly string[], now: number): Promise<void> {
+  if (here.length === 0) return;
+  const [keys] = await target.query("SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = 'notebook_keys'");
+  const ids = here.map(() => '?').join(', ');
+  const twins = await target.query(
+    `SELECT id FROM notebooks AS mine
+     WHERE mine.deleted_at IS NULL AND mine.id IN (${ids})
+       AND NOT EXISTS (SELECT 1 FROM notes WHERE notes.notebook_id = mine.id)
+       ${keys ? 'AND NOT EXISTS (SELECT 1 FROM notebook_keys WHERE notebook_keys.notebook_id = mine.id)' : ''}
+       AND EXISTS (SELECT 1 FROM notebooks AS brought WHERE brought.deleted_at IS NULL AND brought.name = mine.name AND brought.id NOT IN (${ids}))`,
+    [...here, ...here],
+  );
+  if (twins.length > 0) await target.transact(twins.map((row) => ({ sql: 'UPDATE notebooks SET deleted_at = ? WHERE id = ?', params: [now, row.id as string] })));
 }

@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import { createNotebook, deleteNotebook, NOTEBOOK_LIST_SQL, notebookCountsQuery, renameNotebook, type NotebookCountRow, type NotebookListRow } from '../../notes/model';
 import { useLiveQuery, useRuntime } from '../runtime/context';
 
@@ -18,6 +18,14 @@ export const Sidebar = memo(function Sidebar(props: {
   const counts = useNoteCounts();
   const [renaming, setRenaming] = useState<string | null>(null);
   const selected = notebooks.find((b) => b.id === props.notebookId) ?? null;
+  // The open notebook was deleted, on another device or by an import that found it an empty
+  // twin: open the first one there is. (One not listed yet, just created or joined, stays.)
+  const openDeleted = useLiveQuery('SELECT 1 AS deleted FROM notebooks WHERE id = ? AND deleted_at IS NOT NULL', [props.notebookId ?? ''], ['notebooks'], { text: false });
+  const first = notebooks[0]?.id;
+  const { onSelectNotebook } = props;
+  useEffect(() => {
+    if (openDeleted && openDeleted.length > 0 && !props.inTrash && first) onSelectNotebook(first);
+  }, [openDeleted, first, props.inTrash, onSelectNotebook]);
 
   return (
     <nav className="sidebar" aria-label="Notebooks">

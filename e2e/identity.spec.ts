@@ -68,6 +68,10 @@ test('the recovery words and the keys derived from them never reach storage @des
   await page.getByRole('textbox', { name: 'Note body' }).click();
   await page.keyboard.type('A note, so the database has content');
   await expect(page.getByRole('list', { name: 'Notes' }).getByRole('listitem', { name: /A note/ })).toBeVisible();
+  // Search finds the note's last words once they are committed to the database (its text is
+  // stored a moment after typing stops): the files read below hold them.
+  await page.getByRole('textbox', { name: 'Search notes' }).fill('database has content');
+  await expect(page.getByRole('list', { name: 'Notes' }).getByRole('listitem', { name: /A note/ })).toBeVisible();
 
   const phrase = words.join(' ');
   const secrets = [

@@ -384,7 +384,14 @@ export class NotebookNetwork {
           const from = typeof source === 'object' && source !== null ? this.peerOfSession.get(source) : undefined;
           return !(from !== undefined && this.links.get(key)?.has(from));
         };
-    const session = new SyncSession(this.options.replica, transport, { scope, relayLiveText, liveTextLast: route === 'cloud', presenceHeartbeatMs: this.options.heartbeatMs ?? HEARTBEAT_MS });
+    const session = new SyncSession(this.options.replica, transport, {
+      scope,
+      relayLiveText,
+      liveTextLast: route === 'cloud',
+      // A cloud peer gets presence as a heartbeat only: it draws no cursors, nor passes them on.
+      livePresence: route !== 'cloud',
+      presenceHeartbeatMs: this.options.heartbeatMs ?? HEARTBEAT_MS,
+    });
     this.peerOfSession.set(session, peerId);
     const live: LiveSession = { session, notebookId, peerId, peer, route, inbound, initiator: inbound ? peerId : this.options.node.peerId.toString() };
     this.sessions.get(key)?.session.close('replaced by a newer session');

@@ -230,4 +230,23 @@ describe('SyncSession', () => {
     // And none of it is in either database.
     expect(await b.query("SELECT count(*) AS n FROM crsql_changes WHERE cid = 'cursor'")).toEqual([{ n: 0 }]);
   });
+
+  it('sends presence only as a heartbeat to a session that asks for that (a cloud peer)', async () => {
+    const a = await replica();
+    const b = await replica();
+    const [ta, tb] = transportPair();
+    const heartbeats: (() => void)[] = [];
+    const sa = new SyncSession(a, ta, { livePresence: false, setTimer: (_ms, beat) => (heartbeats.push(beat), () => undefined) });
+    const sb = new SyncSession(b, tb, noTimers);
+    const runs = [sa.run().catch((e: unknown) => e), sb.run().catch((e: unknown) => e)];
+    await until(async () => sb.progress.peer !== null && sa.progress.peer !== null, 'hello');
+    const cursorOnB = () => b.ephemeral.query({ table: 'notes', pk: ['n'], column: 'cursor' }).map((e) => e.value);
+    a.ephemeral.set('notes', ['n'], 'cursor', 7);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(cursorOnB()).toEqual([]);
+    heartbeats[0]!();
+    await until(async () => cursorOnB()[0] === 7, 'the cursor with the heartbeat');
+    ta.close();
+    await Promise.all(runs);
+  });
 });

@@ -36,6 +36,10 @@ export interface SessionOptions {
   /// Send live text in a task of its own, after the sessions that send it at once: for a
   /// relay, so that the keystroke reaches the peers a person is looking at first.
   readonly liveTextLast?: boolean;
+  /// Send this replica's presence as it changes (a cursor moving), not only as a heartbeat.
+  /// A cloud peer draws no cursors and passes none on: sending it each keystroke's cursor
+  /// was a message per keystroke for nothing. Default true.
+  readonly livePresence?: boolean;
   /// While a document is edited live here, batches of nothing but text slots go out at most
   /// this often (0: as they commit). See slotsWait.
   readonly liveSlotsIntervalMs?: number;
@@ -267,7 +271,7 @@ export class SyncSession {
     const sendPresence = () => {
       void this.inScope(this.replica.ephemeral.localMessage()).then((message) => this.enqueue({ type: 'presence', message }));
     };
-    this.cleanups.push(this.replica.ephemeral.subscribe((origin) => origin === 'local' && sendPresence()));
+    if (this.options.livePresence ?? true) this.cleanups.push(this.replica.ephemeral.subscribe((origin) => origin === 'local' && sendPresence()));
     this.cleanups.push((this.options.setTimer ?? defaultTimer)(this.options.presenceHeartbeatMs ?? 10_000, sendPresence));
     sendPresence();
     this.emitProgress();

@@ -300,15 +300,17 @@ export class SyncSession {
         }
         const all = await this.replica.changesSince(this.peerHasUpTo, { excludeSite: this.peerSite, maxChanges: this.options.batchSize ?? 2000 });
         if (all.upTo <= this.peerHasUpTo) return;
+        // Whether to hold the batch back is decided before the scope reads the database.
+        const slotsOnly = all.changes.length > 0 && all.changes.every((c) => c.table === TEXT_SLOTS);
+        const wait = slotsOnly ? this.slotsWait() : 0;
+        if (wait > 0) return this.pumpLater(wait);
         // What the peer itself gave us is not sent back (it came under these local versions,
         // with third parties' site ids). A batch emptied by that or by the scope still goes,
         // so the peer's ack moves past it.
         const fresh = this.fromPeer.size > 0 ? all.changes.filter((c) => !this.fromPeer.has(c.dbVersion)) : all.changes;
         const set = { ...all, changes: this.options.scope ? await this.options.scope.filterOutgoing(fresh) : fresh };
         if (set.changes.length === 0 && all.changes.length === 0) return;
-        const wait = this.slotsWait(all.changes);
-        if (wait > 0) return this.pumpLater(wait);
-        if (all.changes.length > 0 && all.changes.every((c) => c.table === TEXT_SLOTS)) this.slotsSentAt = this.replica.clock.now();
+        if (slotsOnly) this.slotsSentAt = this.replica.clock.now();
         this.inFlight = true;
         this.sent += set.changes.length;
         this.enqueue({ type: 'changes', changeset: set });
@@ -318,16 +320,15 @@ export class SyncSession {
     }
   }
 
-  /// How long a batch should wait. Text slots written while someone types are durability,
+  /// How long a batch of nothing but slots should wait. Text slots written while someone types are durability,
   /// not news: everyone in the live session has the edits already, and a typist's flushes
   /// (four a second) were each a changeset for every peer, then again through every relay.
   /// So while a document is edited live here, a batch of nothing but slots leaves at most
   /// every liveSlotsIntervalMs; a batch with anything else (a pin, a new note) goes at once
   /// and takes the slots along.
-  private slotsWait(changes: readonly { table: string }[]): number {
+  private slotsWait(): number {
     const interval = this.options.liveSlotsIntervalMs ?? LIVE_SLOTS_INTERVAL_MS;
-    if (interval <= 0 || changes.length === 0 || !changes.every((c) => c.table === TEXT_SLOTS)) return 0;
-    if (this.replica.texts.msSinceLiveEdit() > interval) return 0;
+    if (interval <= 0 || this.replica.texts.msSinceLiveEdit() > interval) return 0;
     return this.slotsSentAt + interval - this.replica.clock.now();
   }
 

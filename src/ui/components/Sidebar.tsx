@@ -19,8 +19,8 @@ export const Sidebar = memo(function Sidebar(props: {
   const [renaming, setRenaming] = useState<string | null>(null);
   const selected = notebooks.find((b) => b.id === props.notebookId) ?? null;
   // The open notebook was deleted, on another device or by an import that found it an empty
-  // twin: open the first one there is. (One not listed yet, just created or joined, stays.)
-  // (Read once the page is idle: at start it would queue ahead of the note list's first rows.)
+  // twin: open the first one there is. One not listed yet (just created or joined) stays. Read
+  // once the page is idle: at start it would queue ahead of the note list's first rows.
   const openDeleted = useLiveQuery('SELECT 1 AS deleted FROM notebooks WHERE id = ? AND deleted_at IS NOT NULL', [props.notebookId ?? ''], ['notebooks'], { text: false, idleFirst: true });
   const first = notebooks[0]?.id;
   const { onSelectNotebook } = props;

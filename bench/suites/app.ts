@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from '@playwright/test';
+import { chromium, type CDPSession, type Page } from '@playwright/test';
 import playwrightConfig from '../../playwright.config';
 import { createIdentity } from '../../e2e/people';
 import { buildApp } from '../../e2e/support/build-app';
@@ -98,7 +98,16 @@ export const appSuite: Suite = {
             await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
             await cdp.send('Profiler.start');
           }
+          // BENCH_TRACE_PAGES=<dir>: a Chrome trace of the page while it searches (main thread and
+          // storage worker: script, style, layout, paint, and CPU samples).
+          const traceDir = process.env.BENCH_TRACE_PAGES;
+          const tracing = traceDir ? await startTrace(await context.newCDPSession(page)) : null;
           const ui = await searchInApp(page, large.url, queries);
+          if (tracing) {
+            fs.mkdirSync(traceDir!, { recursive: true });
+            fs.writeFileSync(path.join(traceDir!, 'search.trace.json'), await tracing());
+            log(`search trace written to ${traceDir}`);
+          }
           if (cdp) {
             const { profile } = await cdp.send('Profiler.stop');
             fs.mkdirSync(profileDir!, { recursive: true });
@@ -133,6 +142,28 @@ async function prepare(page: Page, origin: string, notes: number) {
   await page.evaluate(() => window.appHarness.close());
   if (seeded.notes !== notes || seeded.withText !== notes) throw new Error(`seeding wrote ${seeded.notes} notes, ${seeded.withText} with readable text; expected ${notes}`);
   return seeded;
+}
+
+/// Starts a Chrome trace of the page's renderer; the function returned ends it and gives the
+/// trace as JSON text.
+async function startTrace(cdp: CDPSession): Promise<() => Promise<string>> {
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReturnAsStream',
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing', 'v8.execute', 'disabled-by-default-v8.cpu_profiler'] },
+  });
+  return async () => {
+    const complete = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (event) => resolve(event.stream!)));
+    await cdp.send('Tracing.end');
+    const handle = await complete;
+    let text = '';
+    for (;;) {
+      const chunk = await cdp.send('IO.read', { handle });
+      text += chunk.base64Encoded ? Buffer.from(chunk.data, 'base64').toString('utf8') : chunk.data;
+      if (chunk.eof) break;
+    }
+    await cdp.send('IO.close', { handle });
+    return text;
+  };
 }
 
 async function openHarness(page: Page, origin: string): Promise<void> {
@@ -259,7 +290,15 @@ async function searchInApp(page: Page, origin: string, queries: readonly string[
           clearTimeout(timeout);
           const from = typedAt;
           const inDocument = performance.now() - from;
-          requestAnimationFrame(() => setTimeout(() => resolve({ ms: performance.now() - from, inDocument }), 0));
+          // Marks for a trace (BENCH_TRACE_PAGES) to find each search in.
+          performance.mark('bench:typed', { startTime: from });
+          performance.mark('bench:shown');
+          requestAnimationFrame(() =>
+            setTimeout(() => {
+              performance.mark('bench:painted');
+              resolve({ ms: performance.now() - from, inDocument });
+            }, 0),
+          );
         });
         observer.observe(document.body, { childList: true, subtree: true, characterData: true });
       });

@@ -44,8 +44,13 @@ test('write, format, pin, search, trash and restore a note; everything survives 
   await notes(page).getByRole('listitem', { name: 'Meeting notes' }).getByRole('button').first().click();
   await page.getByRole('button', { name: 'Delete note', exact: true }).click();
   await expect(notes(page).getByRole('listitem', { name: 'Meeting notes' })).toHaveCount(0);
+  // Search leaves Trash out; opening Trash ends the search and empties the box.
+  const searchBox = page.getByRole('textbox', { name: 'Search notes' });
+  await searchBox.fill('meeting');
+  await expect(page.getByText('No notes match.')).toBeVisible();
   if (isPhone(page)) await page.getByRole('button', { name: 'Notebooks' }).click();
   await page.getByRole('button', { name: 'Trash' }).click();
+  await expect(searchBox).toHaveValue('');
   const trashed = notes(page).getByRole('listitem', { name: 'Meeting notes' });
   await expect(trashed).toBeVisible();
   await trashed.getByRole('button', { name: 'Restore' }).click();

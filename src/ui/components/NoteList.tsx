@@ -31,7 +31,7 @@ export const NoteList = memo(function NoteList(props: {
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
+    overscan: 4,
   });
   const now = Date.now();
   const rows = virtualizer.getVirtualItems();

@@ -24,7 +24,6 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
   /// The note whose editor takes the focus once it has loaded.
   const [focusNote, setFocusNote] = useState<string | null>(null);
   const [phoneView, setPhoneView] = useState<'menu' | 'list' | 'note'>('list');
-  const [query, setQuery] = useState('');
   const [help, setHelp] = useState(false);
   const [settings, setSettings] = useState(false);
   const [identity, setIdentity] = useState(false);
@@ -56,9 +55,11 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
     () => found && found.map((h) => ({ id: h.id, head: h.head, pinned: h.pinned, updatedAt: h.updatedAt, match: { snippet: h.snippet, highlights: h.highlights } })),
     [found],
   );
+  // The search box is left to the browser (uncontrolled): a keystroke in it re-renders
+  // nothing while its search runs, and the hits are the one render it causes.
   const changeQuery = useCallback(
     (text: string) => {
-      setQuery(text);
+      if (search.current && search.current.value !== text) search.current.value = text;
       runSearch(text);
     },
     [runSearch],
@@ -153,7 +154,7 @@ export function Shell({ me, joinedNotebook }: { me: DeviceIdentity & { wrapped: 
           <button type="button" className="menu-button" onClick={() => setPhoneView('menu')}>
             Notebooks
           </button>
-          <input ref={search} type="text" inputMode="search" enterKeyHint="search" aria-label="Search notes" placeholder="Search" value={query} onChange={(e) => changeQuery(e.target.value)} />
+          <input ref={search} type="text" inputMode="search" enterKeyHint="search" aria-label="Search notes" placeholder="Search" onChange={(e) => runSearch(e.target.value)} />
           {inTrash ? (
             <button type="button" disabled={items.length === 0} onClick={() => confirm('Delete every note in Trash for good, on every device?') && void emptyTrash(replica)}>
               Empty Trash

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { searchNotes, SEARCH_FIRST_HITS as FIRST_HITS, SEARCH_MAX_HITS as MAX_HITS, type NoteSearchHit } from '../../notes/model';
 import { rerunner, useRuntime, whenIdle } from './context';
 
@@ -22,7 +23,9 @@ export function useNoteSearch(): { hits: NoteSearchHit[] | null; search: (text: 
         if (!refresh) {
           const first = await searchNotes(replica, query, FIRST_HITS);
           if (!newest()) return;
-          setHits(first);
+          // Rendered now, in this task: left to the scheduler, the render waits for a task of
+          // its own, after whatever the browser runs first (a frame, a message).
+          flushSync(() => setHits(first));
           if (first.length < FIRST_HITS) return;
           // The rest once typing pauses: read at every keystroke, it would hold up the
           // storage worker while the next keystroke's search waits behind it.

@@ -3,7 +3,7 @@ import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { physical } from '../sync/layout';
 import { appSchema } from './app-schema';
-import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, HEAD_CHARS, installNoteIndexes, mergeNotesDatabase, moveToTrash, NOTEBOOK_LIST_SQL, notebookCountsQuery, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
+import { createNote, createNotebook, createNotes, deleteNotebook, emptyTrash, ensureDefaultNotebook, focusSnippet, HEAD_CHARS, installNoteIndexes, mergeNotesDatabase, moveToTrash, NOTEBOOK_LIST_SQL, notebookCountsQuery, noteHeads, noteListQuery, relativeTime, restoreNote, searchNotes, setPinned, titleAndSnippet, type NoteListRow } from './model';
 import { noteBody } from './app-schema';
 
 async function write(r: Replica, id: string, text: string) {
@@ -166,6 +166,18 @@ describe('notes intents', () => {
   it('titles are the first non-empty line', () => {
     expect(titleAndSnippet('\n  Groceries \nmilk\neggs')).toEqual({ title: 'Groceries', snippet: 'milk eggs' });
     expect(titleAndSnippet(null)).toEqual({ title: 'New note', snippet: '' });
+    // A search snippet starts a few words before its first match, so a narrow row shows it.
+    const window = '…we bought bread and cheese at the market on the way home, then oat milk for the week ahead of the long trip north…';
+    const at = window.indexOf('oat');
+    const focused = focusSnippet(window, [[at, at + 3]]);
+    expect(focused.snippet).toBe('…home, then oat milk for the week ahead of the long trip north…');
+    expect(focused.highlights.map(([s, e]) => focused.snippet.slice(s, e))).toEqual(['oat']);
+    expect(focusSnippet('oat milk', [[0, 3]])).toEqual({ snippet: 'oat milk', highlights: [[0, 3]] });
+    const long = `oat ${'word '.repeat(40)}oat end`;
+    const cut = focusSnippet(long, [[0, 3], [long.length - 7, long.length - 4]]);
+    expect(cut.snippet.length).toBeLessThanOrEqual(91);
+    expect(cut.snippet.endsWith('word…')).toBe(true);
+    expect(cut.highlights).toEqual([[0, 3]]);
     expect(relativeTime(0, 10)).toBe('just now');
     expect(relativeTime(0, 3 * 3600e3)).toMatch(/3 hours ago/);
   });

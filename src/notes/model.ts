@@ -178,7 +178,8 @@ export interface NoteSearchHit {
   readonly head: string;
   readonly pinned: boolean;
   readonly updatedAt: number;
-  /// A window of the text around the matches; `highlights` are [start, end) offsets in it.
+  /// A window of the text from just before the first match (focusSnippet); `highlights` are
+  /// [start, end) offsets in it.
   readonly snippet: string;
   readonly highlights: readonly (readonly [number, number])[];
 }
@@ -198,7 +199,36 @@ export async function searchNotes(replica: Replica, text: string, limit = 200): 
     ],
     where: { deleted_at: null },
   });
-  return hits.map((h) => ({ id: String(h.pk[0]), head: String(h.row.body ?? ''), pinned: h.row.is_pinned === 1, updatedAt: Number(h.row.updated_at), snippet: h.snippet, highlights: h.highlights }));
+  return hits.map((h) => ({ id: String(h.pk[0]), head: String(h.row.body ?? ''), pinned: h.row.is_pinned === 1, updatedAt: Number(h.row.updated_at), ...focusSnippet(h.snippet, h.highlights) }));
+}
+
+/// How much of a search hit's snippet a row shows: the words just before the first match,
+/// the match, and what follows, up to SNIPPET_CHARS. A narrow list shows ~40 characters, so
+/// a match in the middle of FTS5's window would fall behind the ellipsis.
+const SNIPPET_LEAD_CHARS = 12;
+const SNIPPET_CHARS = 90;
+
+/// Cuts a snippet (highlights are [start, end) offsets in it) to start a few words before
+/// its first match, at a word boundary, with '…' where text was cut.
+export function focusSnippet(snippet: string, highlights: readonly (readonly [number, number])[]): { snippet: string; highlights: [number, number][] } {
+  const [first = 0, firstEnd = 0] = highlights[0] ?? [];
+  let start = 0;
+  if (first > SNIPPET_LEAD_CHARS) {
+    // From the first space at most SNIPPET_LEAD_CHARS before the match: whole words only.
+    const space = snippet.indexOf(' ', first - SNIPPET_LEAD_CHARS);
+    start = space >= 0 && space < first ? space + 1 : first;
+  }
+  let end = snippet.length;
+  if (end - start > SNIPPET_CHARS) {
+    const space = snippet.lastIndexOf(' ', start + SNIPPET_CHARS);
+    end = space >= firstEnd ? space : Math.max(firstEnd, start + SNIPPET_CHARS);
+  }
+  const lead = start > 0 ? '…' : '';
+  const shift = lead.length - start;
+  return {
+    snippet: `${lead}${snippet.slice(start, end)}${end < snippet.length ? '…' : ''}`,
+    highlights: highlights.filter(([s, e]) => s >= start && e <= end).map(([s, e]) => [s + shift, e + shift]),
+  };
 }
 
 /// Title and snippet of a note from its readable text: the first line, then the rest.

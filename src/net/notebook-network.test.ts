@@ -3,9 +3,9 @@ import type { Libp2p } from '@libp2p/interface';
 import { openMemoryDatabase } from '../storage/node';
 import { Replica } from '../sync';
 import { notesSchema } from '../sync/testing/fixtures';
-import type { SyncScope } from '../sync';
+import type { MessageTransport, SyncScope } from '../sync';
 import { createNodePeer } from './node-libp2p';
-import { NotebookNetwork, type SharedNotebook } from './notebook-network';
+import { encodeMembersForTest, NotebookNetwork, type SharedNotebook } from './notebook-network';
 import { testDevice } from './testing/people';
 import { until } from './testing/until';
 
@@ -119,6 +119,57 @@ describe('NotebookNetwork over real libp2p (WebSockets, relay) on 127.0.0.1', ()
     expect(eve.network.status().lastError).toMatch(/unknown-notebook/);
     expect(await count(eve.replica)).toBe(0);
     expect(eve.network.status().peers).toEqual([]);
+  }, 60_000);
+});
+
+describe('a cloud peer\'s record of which members a member is linked to', () => {
+  /// A members stream the test drives: each `say` is a members list from the member.
+  function membersStream() {
+    const queue: Uint8Array[] = [];
+    let wake: (() => void) | null = null;
+    let closed = false;
+    const transport: MessageTransport = {
+      send: async () => undefined,
+      incoming: {
+        async *[Symbol.asyncIterator]() {
+          for (;;) {
+            while (queue.length > 0) yield queue.shift()!;
+            if (closed) return;
+            await new Promise<void>((resolve) => (wake = resolve));
+          }
+        },
+      },
+      close: () => ((closed = true), wake?.()),
+    };
+    const say = (members: string[]) => (queue.push(encodeMembersForTest(members)), wake?.());
+    return { transport, say };
+  }
+
+  // White-box: a members stream that is replaced while the old one is still open (the member
+  // reconnected) takes a hung connection to make over the network, so the streams are driven here.
+  it('keeps the links a member\'s newest members stream sent when an older stream of that member ends', async () => {
+    const cloud = await peer('Cloud', 1, { listen: ['/ip4/127.0.0.1/tcp/0/ws'], relay: true, notebooks: () => [], dialMembers: false });
+    const internals = cloud.network as unknown as {
+      serveMembers(notebookId: string, requester: { toString(): string }, transport: MessageTransport): Promise<void>;
+      links: Map<string, { members: ReadonlySet<string> }>;
+    };
+    const alice = { toString: () => '12D3KooWAliceAliceAliceAlice' };
+    const bob = '12D3KooWBobBobBobBobBobBobBob';
+    const linkedToBob = () => [...internals.links.values()].some((l) => l.members.has(bob));
+    const old = membersStream();
+    const oldServed = internals.serveMembers('nb-1', alice, old.transport);
+    old.say([bob]);
+    await until(linkedToBob, 'the first stream\'s links');
+    const newer = membersStream();
+    const newerServed = internals.serveMembers('nb-1', alice, newer.transport);
+    newer.say([bob]);
+    old.say([]); // the old stream's last word, after the newer one opened
+    old.transport.close();
+    await oldServed;
+    expect(linkedToBob()).toBe(true);
+    newer.transport.close();
+    await newerServed;
+    expect(linkedToBob()).toBe(false);
   }, 60_000);
 });
 

@@ -90,8 +90,9 @@ export class NotebookNetwork {
   /// or this member's links to send to its cloud peers.
   private readonly memberWatchers = new Map<string, Set<() => void>>();
   /// On a cloud peer, per (notebook, member): the members that member has a session with, so
-  /// their keystrokes are not relayed to it a second time.
-  private readonly links = new Map<string, Set<string>>();
+  /// their keystrokes are not relayed to it a second time; `stream` is the members stream that
+  /// said so, the member's newest (an older one still closing neither updates nor clears it).
+  private readonly links = new Map<string, { readonly stream: object; members: ReadonlySet<string> }>();
   private readonly peerOfSession = new WeakMap<object, string>();
   private readonly maintained = new Map<string, AbortController>();
   private readonly dialing = new Set<string>();
@@ -180,8 +181,14 @@ export class NotebookNetwork {
           await this.handOver(notebook, connection);
           sync = await this.openSync(notebook, connection, 'cloud');
         }
-        const members = this.options.dialMembers ? this.watchMembers(notebook, addr, connection, signal) : Promise.resolve();
-        await Promise.race([sync.ended, members]);
+        // The members stream lives as long as the sync session: the next attempt opens both anew.
+        const membersEnd = new AbortController();
+        const members = this.options.dialMembers ? this.watchMembers(notebook, addr, connection, AbortSignal.any([signal, membersEnd.signal])) : Promise.resolve();
+        try {
+          await Promise.race([sync.ended, members]);
+        } finally {
+          membersEnd.abort();
+        }
         backoff = 500;
       } catch (error) {
         this.lastError = `${addr}: ${error instanceof Error ? error.message : String(error)}`;
@@ -246,6 +253,9 @@ export class NotebookNetwork {
     this.memberWatchers.set(notebook.notebookId, watchers);
     watchers.add(onChange);
     const heartbeat = setInterval(() => sendLinks(true), this.options.heartbeatMs ?? HEARTBEAT_MS);
+    const end = () => transport.close('the sync session ended');
+    signal.addEventListener('abort', end, { once: true });
+    if (signal.aborted) end();
     sendLinks(true);
     try {
       for await (const bytes of transport.incoming) {
@@ -261,6 +271,7 @@ export class NotebookNetwork {
       }
     } finally {
       clearInterval(heartbeat);
+      signal.removeEventListener('abort', end);
       watchers.delete(onChange);
       transport.close();
     }
@@ -332,16 +343,21 @@ export class NotebookNetwork {
     const heartbeat = setInterval(send, this.options.heartbeatMs ?? HEARTBEAT_MS);
     send();
     const linksKey = sessionKey(notebookId, requester.toString());
+    const mine = { stream: transport, members: new Set<string>() as ReadonlySet<string> };
+    this.links.set(linksKey, mine);
     try {
       // The requester sends the members it has sessions with, until it closes.
-      for await (const bytes of transport.incoming) this.links.set(linksKey, new Set(decodeMembers(bytes)));
+      for await (const bytes of transport.incoming) {
+        const members = new Set(decodeMembers(bytes));
+        if (this.links.get(linksKey) === mine) mine.members = members;
+      }
     } catch (error) {
       // A read timeout, a reset or a malformed list ends the stream; the member reconnects.
       this.log('warn', `members stream of ${requester.toString()} ended: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       clearInterval(heartbeat);
       watchers.delete(send);
-      this.links.delete(linksKey);
+      if (this.links.get(linksKey) === mine) this.links.delete(linksKey);
       transport.close();
     }
   }
@@ -382,7 +398,7 @@ export class NotebookNetwork {
       ? false
       : (source: unknown) => {
           const from = typeof source === 'object' && source !== null ? this.peerOfSession.get(source) : undefined;
-          return !(from !== undefined && this.links.get(key)?.has(from));
+          return !(from !== undefined && this.links.get(key)?.members.has(from));
         };
     const session = new SyncSession(this.options.replica, transport, {
       scope,
@@ -449,6 +465,9 @@ function routeOf(connection: Connection): 'direct' | 'relayed' {
 
 const sessionKey = (notebookId: string, peerId: string) => `${notebookId} ${peerId}`;
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+
+/// A members list as a member sends it, for tests that play a member.
+export const encodeMembersForTest = (members: readonly string[]): Uint8Array => encodeMembers(members);
 
 function encodeMembers(members: readonly string[]): Uint8Array {
   const e = encoding.createEncoder();

@@ -14,7 +14,7 @@ export {
 } from './derive';
 export type { DerivedIdentity, KeyPurpose } from './derive';
 
-export { fingerprint, identityKeyPairFromSecret, deviceKeyFromSeed, isValidPublicKey, asIdentityPublicKey, asDevicePublicKey } from './keys';
+export { fingerprint, identityKeyPairFromSecret, identityKeyPairFromSecretAsync, deviceKeyFromSeed, deviceKeyFromSeedAsync, isValidPublicKey, asIdentityPublicKey, asDevicePublicKey } from './keys';
 export type {
   IdentityPublicKey,
   IdentitySecretKey,

@@ -1,9 +1,10 @@
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   asIdentityPublicKey,
   deviceKeyFromSeed,
   ed25519PublicKey,
+  ed25519PublicKeyAsync,
   ed25519Sign,
   ed25519Verify,
   fingerprint,
@@ -40,6 +41,26 @@ const TEST_3: Rfc8032Vector = {
   signature:
     '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
 };
+
+describe('ed25519PublicKeyAsync', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('gives the RFC 8032 public keys through WebCrypto, and noble\'s for any seed', async () => {
+    const exportKey = vi.spyOn(crypto.subtle, 'exportKey');
+    for (const vector of [TEST_1, TEST_2, TEST_3]) expect(bytesToHex(await ed25519PublicKeyAsync(hexToBytes(vector.secretKey)))).toBe(vector.publicKey);
+    // The platform's Ed25519 answered (a WebCrypto without it would leave this to noble).
+    expect(exportKey).toHaveBeenCalledTimes(3);
+    for (let i = 0; i < 20; i++) {
+      const seed = crypto.getRandomValues(new Uint8Array(32));
+      expect(bytesToHex(await ed25519PublicKeyAsync(seed))).toBe(bytesToHex(ed25519PublicKey(seed)));
+    }
+  });
+
+  it('falls back to noble where WebCrypto has no Ed25519', async () => {
+    vi.spyOn(crypto.subtle, 'importKey').mockRejectedValue(new DOMException('Unrecognized name.', 'NotSupportedError'));
+    expect(bytesToHex(await ed25519PublicKeyAsync(hexToBytes(TEST_2.secretKey)))).toBe(TEST_2.publicKey);
+  });
+});
 
 describe('Ed25519 (RFC 8032 test vectors 1-3)', () => {
   it.each([

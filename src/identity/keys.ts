@@ -41,6 +41,18 @@ export function identityKeyPairFromSecret(secret: Uint8Array): IdentityKeyPair {
   return { secretKey, publicKey: brand<IdentityPublicKey>(ed25519PublicKey(secretKey), PUBLIC_KEY_BYTES, 'identity public key') };
 }
 
+/// identityKeyPairFromSecret and deviceKeyFromSeed with the public key from
+/// ed25519PublicKeyAsync: what the app uses at start.
+export async function identityKeyPairFromSecretAsync(secret: Uint8Array): Promise<IdentityKeyPair> {
+  const secretKey = brand<IdentitySecretKey>(secret.slice(), SECRET_KEY_BYTES, 'identity secret key');
+  return { secretKey, publicKey: brand<IdentityPublicKey>(await ed25519PublicKeyAsync(secretKey), PUBLIC_KEY_BYTES, 'identity public key') };
+}
+
+export async function deviceKeyFromSeedAsync(seed: Uint8Array): Promise<DeviceKeyPair> {
+  const secretKey = brand<DeviceSecretKey>(seed.slice(), SECRET_KEY_BYTES, 'device secret key');
+  return { secretKey, publicKey: brand<DevicePublicKey>(await ed25519PublicKeyAsync(secretKey), PUBLIC_KEY_BYTES, 'device public key') };
+}
+
 /// Device key pair from its persisted 32-byte secret seed (a copy is kept).
 export function deviceKeyFromSeed(seed: Uint8Array): DeviceKeyPair {
   const secretKey = brand<DeviceSecretKey>(seed.slice(), SECRET_KEY_BYTES, 'device secret key');
@@ -72,6 +84,35 @@ export function isValidPublicKey(bytes: Uint8Array): boolean {
 /// RFC 8032 public key of a 32-byte secret seed.
 export function ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
   return ed.getPublicKey(secretKey);
+}
+
+/// ed25519PublicKey through the platform's WebCrypto where it has Ed25519 (Chromium 137+,
+/// Node 20): native, where noble's first call builds its base-point tables, some 60 ms of
+/// main thread while the app starts on a slow machine. Falls back to noble elsewhere.
+export async function ed25519PublicKeyAsync(secretKey: Uint8Array): Promise<Uint8Array> {
+  if (secretKey.length === SECRET_KEY_BYTES && globalThis.crypto?.subtle) {
+    const pkcs8 = new Uint8Array(PKCS8_ED25519_PREFIX.length + SECRET_KEY_BYTES);
+    pkcs8.set(PKCS8_ED25519_PREFIX);
+    pkcs8.set(secretKey, PKCS8_ED25519_PREFIX.length);
+    try {
+      const key = await crypto.subtle.importKey('pkcs8', pkcs8, { name: 'Ed25519' }, true, ['sign']);
+      const { x } = await crypto.subtle.exportKey('jwk', key);
+      const publicKey = typeof x === 'string' ? base64UrlBytes(x) : null;
+      if (publicKey?.length === PUBLIC_KEY_BYTES) return publicKey;
+    } catch {
+      // No Ed25519 in this WebCrypto: noble below.
+    } finally {
+      pkcs8.fill(0);
+    }
+  }
+  return ed25519PublicKey(secretKey);
+}
+
+/// DER of a PKCS #8 Ed25519 private key (RFC 8410) up to its 32-byte seed.
+const PKCS8_ED25519_PREFIX = Uint8Array.from([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+
+function base64UrlBytes(text: string): Uint8Array {
+  return Uint8Array.from(atob(text.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
 }
 
 /// Raw RFC 8032 Ed25519 signature. Application code signs through `sign.ts`, which adds domain separation.

@@ -1,9 +1,9 @@
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import {
   decodeDeviceCertificate,
-  deviceKeyFromSeed,
+  deviceKeyFromSeedAsync,
   encodeDeviceCertificate,
-  identityKeyPairFromSecret,
+  identityKeyPairFromSecretAsync,
   type DeviceCertificate,
   type DeviceKeyPair,
   type IdentityKeyPair,
@@ -62,8 +62,7 @@ export async function loadIdentity(): Promise<(DeviceIdentity & { wrapped: boole
     : record.secrets;
   const decoded = decodeDeviceCertificate(record.certificate);
   if (!decoded.ok) throw new Error(`the stored device certificate is damaged (${decoded.error.kind})`);
-  const identity = identityKeyPairFromSecret(secrets.slice(0, 32));
-  const device = deviceKeyFromSeed(secrets.slice(32, 64));
+  const [identity, device] = await Promise.all([identityKeyPairFromSecretAsync(secrets.slice(0, 32)), deviceKeyFromSeedAsync(secrets.slice(32, 64))]);
   secrets.fill(0);
   return { identity, device, certificate: decoded.certificate, wrapped: record.wrapKey !== null };
 }

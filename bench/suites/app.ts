@@ -81,6 +81,14 @@ export const appSuite: Suite = {
             loads.small.push(await loadApp(page, small.url));
             loads.large.push(await loadApp(page, large.url));
           }
+          // BENCH_TRACE_PAGES: one more reload of the large origin, traced (not counted).
+          if (process.env.BENCH_TRACE_PAGES) {
+            const tracing = await startTrace(await context.newCDPSession(page));
+            const traced = await loadApp(page, large.url);
+            fs.mkdirSync(process.env.BENCH_TRACE_PAGES, { recursive: true });
+            fs.writeFileSync(path.join(process.env.BENCH_TRACE_PAGES, 'load.trace.json'), await tracing());
+            log(`traced load: ${describeLoad(traced)}; trace written to ${process.env.BENCH_TRACE_PAGES}`);
+          }
           for (const [name, samples] of Object.entries(loads)) {
             log(`${name === 'large' ? `${OPTIONS.notes} notes` : '1 note   '}: ${samples.map(describeLoad).join(' | ')}`);
           }

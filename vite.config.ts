@@ -1,14 +1,43 @@
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { earlyStartScript } from './src/storage/browser/early-start.ts';
+import { NOTES_DATABASE } from './src/ui/runtime/database-name.ts';
 
 /// STORAGE_HARNESS=1 adds the storage test harness page (e2e/harness) as a second input and
 /// builds into dist-harness/, so the production build (dist/) never contains test code.
 const storageHarness = process.env.STORAGE_HARNESS === '1';
 
+/// Puts the storage worker's early start (src/storage/browser/early-start.ts) into the built
+/// index.html: the worker and the wasm start while the app's modules load. Build only: the
+/// dev server's worker has no built file to name.
+function earlyStorageStart(): Plugin {
+  return {
+    name: 'early-storage-start',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, { bundle, path }) {
+        if (!bundle || path !== '/index.html') return html;
+        const files = Object.keys(bundle);
+        const worker = files.find((f) => /^assets\/storage\.worker-[\w-]+\.js$/.test(f));
+        const wasm = files.find((f) => /^assets\/crsqlite-sync-[\w-]+\.wasm$/.test(f));
+        if (!worker || !wasm) throw new Error(`early storage start: no built storage worker (${worker}) or sync wasm (${wasm})`);
+        // Right after the charset, before the stylesheet: an inline script waits for the
+        // stylesheets above it to load.
+        const charset = '<meta charset="UTF-8" />';
+        if (!html.includes(charset)) throw new Error('early storage start: index.html has no <meta charset="UTF-8" />');
+        return html.replace(charset, `${charset}\n    <script>${earlyStartScript(`/${worker}`, `/${wasm}`, NOTES_DATABASE)}</script>`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   plugins: [
     react(),
+    earlyStorageStart(),
     VitePWA({
       // The app asks before it reloads into a new version (see src/ui/pwa/register.ts).
       registerType: 'prompt',

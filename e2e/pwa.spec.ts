@@ -53,6 +53,9 @@ test('after the first visit the app starts and saves with the network off', asyn
   await expect(page.getByRole('status', { name: 'Sync status' })).toContainText('Offline');
   const notes = page.getByRole('list', { name: 'Notes' });
   await expect(notes.getByRole('listitem', { name: 'Written online' })).toBeVisible();
+  // The notes database's worker was started by index.html, ahead of the app's code
+  // (src/storage/browser/early-start.ts), from the service worker's cache.
+  expect(await page.evaluate(() => performance.getEntriesByName('notes:worker-started-early').length)).toBe(1);
   await write(page, 'Written offline');
   await expect(notes.getByRole('listitem', { name: 'Written offline' })).toBeVisible();
 

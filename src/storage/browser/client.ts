@@ -2,6 +2,7 @@ import syncWasmUrl from '@vlcn.io/wa-sqlite/dist/crsqlite-sync.wasm?url';
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { SqlDatabase, SqlRow, SqlStatement, SqlValue } from '../../sync/ports';
 import { StorageOpenError } from '../open-errors';
+import { EARLY_START_KEY, type EarlyStart } from './early-start';
 import { installTypedErrors } from './errors';
 import { checkDatabaseName, type Operation, type RouterStats, type StorageKind, type StoragePreference, type StorageWorkerApi, type TabRole } from './protocol';
 
@@ -54,7 +55,25 @@ export function compiledSyncWasm(): Promise<WebAssembly.Module | undefined> {
 
 function startWorker(name: string): Worker {
   installTypedErrors();
+  const early = takeEarlyStart(name);
+  if (early) {
+    syncWasm ??= early.wasm;
+    // A worker whose script failed before anyone listened is replaced: the new one fails
+    // (or not) where open() listens.
+    if (early.error === null) return early.worker;
+    early.worker.terminate();
+  }
   return new Worker(new URL('./storage.worker.ts', import.meta.url), { type: 'module', name: `storage: ${name}` });
+}
+
+/// The worker the page's inline script started for database `name`, once (early-start.ts).
+function takeEarlyStart(name: string): EarlyStart | undefined {
+  const scope = globalThis as unknown as Record<string, EarlyStart | undefined>;
+  const early = scope[EARLY_START_KEY];
+  if (!early || early.name !== name || !(early.worker instanceof Worker)) return undefined;
+  delete scope[EARLY_START_KEY];
+  performance.mark('notes:worker-started-early');
+  return early;
 }
 
 /// Calls the worker, rejecting with a StorageOpenError if the worker fails to start or does

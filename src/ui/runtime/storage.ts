@@ -1,7 +1,7 @@
 import { openBrowserDatabase, type BrowserDatabase } from '../../storage/browser';
+import { NOTES_DATABASE } from './database-name';
 
-/// The notes database of this browser: names its OPFS directory, its lock and its channel.
-export const NOTES_DATABASE = 'notes';
+export { NOTES_DATABASE } from './database-name';
 
 /// Starts opening the notes database (a worker, its wasm, the OPFS files). Small on purpose:
 /// the page's entry calls it before the runtime's and the interface's code have loaded.

@@ -61,6 +61,10 @@ export const appSuite: Suite = {
 
         // BENCH_ONLY=loads or search runs one part (the seeding is always done).
         const only = process.env.BENCH_ONLY;
+        // BENCH_TRACE_PAGES=<dir>: Chrome traces (main thread and storage worker: script, style,
+        // layout, paint, CPU samples) of one extra reload and of the searches.
+        const traceDir = process.env.BENCH_TRACE_PAGES;
+        if (traceDir) fs.mkdirSync(traceDir, { recursive: true });
         const result: Results = {};
         // The runtime's search alone, in a freshly loaded page as the app's would be.
         await openHarness(page, large.url);
@@ -82,12 +86,11 @@ export const appSuite: Suite = {
             loads.large.push(await loadApp(page, large.url));
           }
           // BENCH_TRACE_PAGES: one more reload of the large origin, traced (not counted).
-          if (process.env.BENCH_TRACE_PAGES) {
+          if (traceDir) {
             const tracing = await startTrace(await context.newCDPSession(page));
             const traced = await loadApp(page, large.url);
-            fs.mkdirSync(process.env.BENCH_TRACE_PAGES, { recursive: true });
-            fs.writeFileSync(path.join(process.env.BENCH_TRACE_PAGES, 'load.trace.json'), await tracing());
-            log(`traced load: ${describeLoad(traced)}; trace written to ${process.env.BENCH_TRACE_PAGES}`);
+            fs.writeFileSync(path.join(traceDir, 'load.trace.json'), await tracing());
+            log(`traced load: ${describeLoad(traced)}; trace written to ${traceDir}`);
           }
           for (const [name, samples] of Object.entries(loads)) {
             log(`${name === 'large' ? `${OPTIONS.notes} notes` : '1 note   '}: ${samples.map(describeLoad).join(' | ')}`);
@@ -106,13 +109,10 @@ export const appSuite: Suite = {
             await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
             await cdp.send('Profiler.start');
           }
-          // BENCH_TRACE_PAGES=<dir>: a Chrome trace of the page while it searches (main thread and
-          // storage worker: script, style, layout, paint, and CPU samples).
-          const traceDir = process.env.BENCH_TRACE_PAGES;
+          // BENCH_TRACE_PAGES: a trace of the page while it searches.
           const tracing = traceDir ? await startTrace(await context.newCDPSession(page)) : null;
           const ui = await searchInApp(page, large.url, queries);
           if (tracing) {
-            fs.mkdirSync(traceDir!, { recursive: true });
             fs.writeFileSync(path.join(traceDir!, 'search.trace.json'), await tracing());
             log(`search trace written to ${traceDir}`);
           }

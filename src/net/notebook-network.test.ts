@@ -5,7 +5,7 @@ import { Replica } from '../sync';
 import { notesSchema } from '../sync/testing/fixtures';
 import type { MessageTransport, SyncScope } from '../sync';
 import { createNodePeer } from './node-libp2p';
-import { encodeMembersForTest, NotebookNetwork, type SharedNotebook } from './notebook-network';
+import { encodeMembers, NotebookNetwork, type SharedNotebook } from './notebook-network';
 import { testDevice } from './testing/people';
 import { until } from './testing/until';
 
@@ -141,7 +141,7 @@ describe('a cloud peer\'s record of which members a member is linked to', () => 
       },
       close: () => ((closed = true), wake?.()),
     };
-    const say = (members: string[]) => (queue.push(encodeMembersForTest(members)), wake?.());
+    const say = (members: string[]) => (queue.push(encodeMembers(members)), wake?.());
     return { transport, say };
   }
 

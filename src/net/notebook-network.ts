@@ -90,9 +90,9 @@ export class NotebookNetwork {
   /// or this member's links to send to its cloud peers.
   private readonly memberWatchers = new Map<string, Set<() => void>>();
   /// On a cloud peer, per (notebook, member): the members that member has a session with, so
-  /// their keystrokes are not relayed to it a second time; `stream` is the members stream that
-  /// said so, the member's newest (an older one still closing neither updates nor clears it).
-  private readonly links = new Map<string, { readonly stream: object; members: ReadonlySet<string> }>();
+  /// their keystrokes are not relayed to it a second time. Each entry belongs to the member's
+  /// newest members stream: an older one still closing neither updates nor clears it.
+  private readonly links = new Map<string, { members: ReadonlySet<string> }>();
   private readonly peerOfSession = new WeakMap<object, string>();
   private readonly maintained = new Map<string, AbortController>();
   private readonly dialing = new Set<string>();
@@ -343,7 +343,7 @@ export class NotebookNetwork {
     const heartbeat = setInterval(send, this.options.heartbeatMs ?? HEARTBEAT_MS);
     send();
     const linksKey = sessionKey(notebookId, requester.toString());
-    const mine = { stream: transport, members: new Set<string>() as ReadonlySet<string> };
+    const mine: { members: ReadonlySet<string> } = { members: new Set() };
     this.links.set(linksKey, mine);
     try {
       // The requester sends the members it has sessions with, until it closes.
@@ -466,10 +466,8 @@ function routeOf(connection: Connection): 'direct' | 'relayed' {
 const sessionKey = (notebookId: string, peerId: string) => `${notebookId} ${peerId}`;
 const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
-/// A members list as a member sends it, for tests that play a member.
-export const encodeMembersForTest = (members: readonly string[]): Uint8Array => encodeMembers(members);
-
-function encodeMembers(members: readonly string[]): Uint8Array {
+/// A members list as it goes on the wire (exported for tests that play a member).
+export function encodeMembers(members: readonly string[]): Uint8Array {
   const e = encoding.createEncoder();
   const listed = members.slice(0, MAX_MEMBERS);
   encoding.writeVarUint(e, listed.length);
